@@ -1,0 +1,79 @@
+"""`moodtui bench`: per-stage latency of the pipeline on this machine, with frames per second and memory."""
+
+from __future__ import annotations
+
+import platform
+import resource
+import time
+
+import numpy as np
+
+from moodtui.camera import Frame, open_source
+from moodtui.faces import to_grey
+from moodtui.pipeline import Pipeline
+
+STAGES = ("capture", "detect", "crop", "classify", "total")
+REDETECT_RUNS = 30
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    return {"median_ms": round(float(np.median(values)), 3), "p99_ms": round(float(np.percentile(values, 99)), 3)}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def bench_pipeline(pipeline: Pipeline, source_spec: str, frame_count: int) -> dict:
+    """Run `frame_count` frames from the source through the pipeline (looping files) and summarise."""
+    source = open_source(source_spec)
+    timings: dict[str, list[float]] = {stage: [] for stage in STAGES}
+    faces_seen = 0
+    last_image = None
+    try:
+        for index in range(frame_count):
+            start = time.perf_counter()
+            image = source.read()
+            if image is None and not source.live and source.reopen():
+                image = source.read()
+            if image is None:
+                break
+            timings["capture"].append((time.perf_counter() - start) * 1000)
+            result = pipeline.process(Frame(image, index, index / 30.0, source.name))
+            faces_seen += bool(result.faces)
+            for stage, value in result.timings_ms.items():
+                timings[stage].append(value)
+            last_image = image
+    finally:
+        source.close()
+    if last_image is None:
+        raise OSError(f"{source_spec}: gave no frames")
+    grey = to_grey(last_image)
+    redetect = []
+    for _ in range(REDETECT_RUNS):
+        start = time.perf_counter()
+        pipeline.finder.detect(grey)
+        redetect.append((time.perf_counter() - start) * 1000)
+    per_frame = np.array(timings["capture"]) + np.array(timings["total"])
+    return {
+        "source": source_spec,
+        "frames": len(timings["total"]),
+        "frame_size": [int(last_image.shape[1]), int(last_image.shape[0])],
+        "frames_with_face": faces_seen,
+        "stages": {stage: _summary(values) for stage, values in timings.items()},
+        "full_frame_redetect": _summary(redetect),
+        "fps": round(1000 / float(np.mean(per_frame)), 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "machine": platform.machine(),
+    }
+
+
+def format_table(report: dict) -> str:
+    lines = [f"{report['frames']} frames of {report['source']} ({report['frame_size'][0]}x{report['frame_size'][1]}), "
+             f"{report['frames_with_face']} with a face", "", f"{'stage':<22}{'median ms':>10}{'p99 ms':>10}"]
+    for stage, row in report["stages"].items():
+        lines.append(f"{stage:<22}{row['median_ms']:>10.2f}{row['p99_ms']:>10.2f}")
+    row = report["full_frame_redetect"]
+    lines.append(f"{'full-frame re-detect':<22}{row['median_ms']:>10.2f}{row['p99_ms']:>10.2f}")
+    lines += ["", f"frames per second: {report['fps']}", f"peak memory: {report['peak_rss_mb']} MB"]
+    return "\n".join(lines)

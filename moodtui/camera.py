@@ -1,0 +1,268 @@
+"""Frame sources: a webcam (index or device path), a video file, an image, a folder of images.
+
+`open_source()` picks the source from what the user typed. Live sources are wrapped in
+`LatestFrameReader`, a capture thread that keeps only the newest frame, so latency never
+builds up however slow the consumer is, and that reconnects a camera that was lost.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"}
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
+DEFAULT_SIZE = (640, 480)
+FAILED_READS_BEFORE_LOST = 5
+RECONNECT_BACKOFF = (0.25, 0.5, 1.0, 2.0, 4.0)  # seconds between tries; the last repeats
+
+
+# OpenCV prints its own warnings for every camera it cannot open; our errors say it better.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+
+
+class CameraError(RuntimeError):
+    """A source could not be opened; the message says what was tried and what to do."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One BGR image from a source, numbered from 0, stamped with time.monotonic()."""
+
+    image: np.ndarray
+    index: int
+    timestamp: float
+    source: str
+
+
+class FrameSource:
+    """Frames in order from one place. `read()` returns None when there are no more (for now)."""
+
+    name: str = ""
+    live: bool = False  # a camera: frames keep coming, the newest matters
+
+    def read(self) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def reopen(self) -> bool:
+        """Try to get a lost source back; True when it reads again."""
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+class CaptureSource(FrameSource):
+    """A cv2.VideoCapture: a webcam (live) or a video file (finite)."""
+
+    def __init__(self, name: str, open_capture: Callable[[], cv2.VideoCapture], live: bool) -> None:
+        self.name, self.live, self._open = name, live, open_capture
+        self._capture = open_capture()
+        if not self._capture.isOpened():
+            raise CameraError(self._failure())
+        self.fps = self._capture.get(cv2.CAP_PROP_FPS) or 30.0
+
+    def _failure(self) -> str:
+        if self.live:
+            return (f"no camera found at {self.name}; pick another source with --source INDEX, "
+                    "a device path such as /dev/video1, a video file, an image or a folder of images")
+        return f"{self.name}: cannot be opened as a video"
+
+    def read(self) -> np.ndarray | None:
+        ok, image = self._capture.read()
+        return image if ok and image is not None else None
+
+    def reopen(self) -> bool:
+        self._capture.release()
+        self._capture = self._open()
+        return self._capture.isOpened()
+
+    def close(self) -> None:
+        self._capture.release()
+
+
+class ImageSource(FrameSource):
+    """One image or a folder of images, read once each, in name order."""
+
+    def __init__(self, paths: list[Path], name: str) -> None:
+        if not paths:
+            raise CameraError(f"{name}: holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+        self.name, self._paths, self._next = name, paths, 0
+        self.fps = 2.0  # a slideshow pace when played live
+        self._decoded: dict[Path, np.ndarray] = {}  # one image replayed live is decoded once
+
+    def reopen(self) -> bool:
+        self._next = 0
+        return True
+
+    def read(self) -> np.ndarray | None:
+        if self._next >= len(self._paths):
+            return None
+        path = self._paths[self._next]
+        self._next += 1
+        image = self._decoded.get(path)
+        if image is None:
+            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+            if image is None:
+                raise CameraError(f"{path}: not a readable image")
+            if len(self._paths) == 1:
+                self._decoded[path] = image
+        return image
+
+
+class Picamera2Source(FrameSource):
+    """A Raspberry Pi camera on the libcamera stack, which cv2.VideoCapture cannot open."""
+
+    live = True
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        try:
+            from picamera2 import Picamera2
+        except ImportError:
+            raise CameraError("picamera2 is not installed: on Raspberry Pi OS, apt install python3-picamera2") from None
+        self.name = "picamera2"
+        self._camera = Picamera2()
+        self._camera.configure(self._camera.create_video_configuration(main={"size": size, "format": "BGR888"}))
+        self._camera.start()
+
+    def read(self) -> np.ndarray | None:
+        return self._camera.capture_array()
+
+    def close(self) -> None:
+        self._camera.close()
+
+
+def _capture_opener(target: int | str, size: tuple[int, int]) -> Callable[[], cv2.VideoCapture]:
+    def open_capture() -> cv2.VideoCapture:
+        capture = cv2.VideoCapture(target)
+        if capture.isOpened() and (isinstance(target, int) or str(target).startswith("/dev/")):
+            capture.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
+            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
+            capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not a queue of old ones
+        return capture
+
+    return open_capture
+
+
+def open_source(spec: str | int | None = None, size: tuple[int, int] = DEFAULT_SIZE) -> FrameSource:
+    """A source for what the user typed: camera index, device path, video, image, folder or 'picamera2'."""
+    spec = 0 if spec is None else spec
+    if isinstance(spec, int) or str(spec).isdigit():
+        index = int(spec)
+        return CaptureSource(f"camera {index}", _capture_opener(index, size), live=True)
+    text = str(spec)
+    if text == "picamera2":
+        return Picamera2Source(size)
+    path = Path(text).expanduser()
+    if text.startswith("/dev/"):
+        if not path.exists():
+            raise CameraError(f"no camera at {text}: the device does not exist; try --source 0 or another /dev/video*")
+        return CaptureSource(text, _capture_opener(text, size), live=True)
+    if path.is_dir():
+        images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        return ImageSource(images, text)
+    if not path.exists():
+        raise CameraError(f"{text}: no such file, folder or camera")
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return ImageSource([path], text)
+    return CaptureSource(text, _capture_opener(str(path), size), live=False)
+
+
+def frames(source: FrameSource, limit: int | None = None) -> Iterator[Frame]:
+    """Every frame of a source in order (for files and for a fixed number of camera frames)."""
+    # Files are stamped with media time, so mood smoothing sees the video's own pace.
+    period = 1.0 / (getattr(source, "fps", 0) or 30.0)
+    index = 0
+    while limit is None or index < limit:
+        image = source.read()
+        if image is None:
+            return
+        yield Frame(image, index, time.monotonic() if source.live else index * period, source.name)
+        index += 1
+
+
+class LatestFrameReader:
+    """Reads a source on its own thread and hands out only the newest frame.
+
+    A live source that fails to read FAILED_READS_BEFORE_LOST times in a row is "lost": the
+    reader retries with backoff and resumes by itself when the camera answers again. A file
+    source can be paced at its frame rate (`realtime`) and looped, for demos and tests.
+    """
+
+    def __init__(self, source: FrameSource, realtime: bool = False, loop: bool = False) -> None:
+        self.source = source
+        self._realtime, self._loop = realtime, loop
+        self._lock = threading.Condition()
+        self._frame: Frame | None = None
+        self._state = "starting"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"capture {source.name}", daemon=True)
+        self._thread.start()
+
+    @property
+    def state(self) -> str:
+        """"live", "lost" (retrying), "ended" (a file ran out) or "starting"."""
+        return self._state
+
+    def latest(self, newer_than: int = -1, timeout: float = 1.0) -> Frame | None:
+        """The newest frame whose index is above `newer_than`, waiting up to `timeout` for one."""
+        with self._lock:
+            self._lock.wait_for(
+                lambda: (self._frame is not None and self._frame.index > newer_than) or self._stop.is_set()
+                or self._state == "ended",
+                timeout,
+            )
+            frame = self._frame
+        return frame if frame is not None and frame.index > newer_than else None
+
+    def _publish(self, image: np.ndarray, index: int) -> None:
+        with self._lock:
+            self._frame = Frame(image, index, time.monotonic(), self.source.name)
+            self._state = "live"
+            self._lock.notify_all()
+
+    def _set_state(self, state: str) -> None:
+        with self._lock:
+            self._state = state
+            self._lock.notify_all()
+
+    def _run(self) -> None:
+        index, failures, tries = 0, 0, 0
+        period = 1.0 / getattr(self.source, "fps", 30.0) if self._realtime else 0.0
+        next_due = time.monotonic()
+        while not self._stop.is_set():
+            image = self.source.read()
+            if image is not None:
+                failures, tries = 0, 0
+                self._publish(image, index)
+                index += 1
+                if period:
+                    next_due += period
+                    self._stop.wait(max(0.0, next_due - time.monotonic()))
+                continue
+            if not self.source.live:
+                if self._loop and self.source.reopen():
+                    continue
+                self._set_state("ended")
+                return
+            failures += 1
+            if failures < FAILED_READS_BEFORE_LOST:
+                continue
+            self._set_state("lost")
+            self._stop.wait(RECONNECT_BACKOFF[min(tries, len(RECONNECT_BACKOFF) - 1)])
+            tries += 1
+            self.source.reopen()
+
+    def close(self) -> None:
+        """Stop the thread and release the camera at once."""
+        self._stop.set()
+        with self._lock:
+            self._lock.notify_all()
+        self._thread.join(timeout=2.0)
+        self.source.close()

@@ -1,0 +1,39 @@
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras", reason="the [train] extra (TensorFlow) is not installed")
+
+
+def count(weights) -> int:
+    return int(sum(np.prod(w.shape) for w in weights))
+
+
+def test_resnet38_has_the_papers_parameter_counts():
+    from model.resnet38 import build_resnet38
+
+    model = build_resnet38()
+    assert model.count_params() == 58423
+    assert count(model.trainable_weights) == 56951
+    assert count(model.non_trainable_weights) == 1472
+
+
+def test_resnet38_takes_raw_pixels_and_returns_probabilities():
+    from model.resnet38 import build_resnet38
+
+    model = build_resnet38()
+    assert model.input_shape == (None, 48, 48, 1)
+    # Normalisation is part of the model: raw 0-255 pixels go in unchanged.
+    assert any(isinstance(layer, keras.layers.Rescaling) for layer in model.layers)
+    out = model.predict(np.full((2, 48, 48, 1), 255.0, dtype=np.float32), verbose=0)
+    assert out.shape == (2, 7)
+    assert np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_cnn4_baseline_layers_follow_the_paper():
+    from model.cnn4 import build_cnn4
+
+    model = build_cnn4()
+    convs = [layer.filters for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    dense = [layer.units for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    assert convs == [32, 64, 96, 128]
+    assert dense == [200, 7]

@@ -1,0 +1,93 @@
+"""A short real training run: train on a few hundred faces, resume, convert to int8, compare."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow", reason="the [train] extra (TensorFlow) is not installed")
+
+from tests.conftest import REPO, write_fer_csv  # noqa: E402
+
+FACES = 384
+
+
+@pytest.fixture(scope="module")
+def small_csv(tmp_path_factory, fer2013):
+    """A few hundred real FER-2013 faces per split, written in the Kaggle format."""
+    rows = []
+    for usage in ("Training", "PublicTest"):
+        split = fer2013[usage]
+        rows += [(int(split.labels[i]), split.images[i], usage) for i in range(FACES)]
+    return write_fer_csv(tmp_path_factory.mktemp("fer") / "small.csv", rows)
+
+
+def run_train(csv, out, epochs) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "model.train", "--data", str(csv), "--out", str(out), "--epochs", str(epochs),
+         "--batch-size", "32"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+
+
+@pytest.fixture(scope="module")
+def trained(small_csv, tmp_path_factory):
+    """Train 4 epochs, killed after the first and resumed: the interrupted run must lose nothing."""
+    out = tmp_path_factory.mktemp("run")
+    first = run_train(small_csv, out, epochs=4)
+    deadline = time.monotonic() + 240
+    while not (out / "history.json").exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    epochs_before = [row["epoch"] for row in json.loads((out / "history.json").read_text())]
+    second = run_train(small_csv, out, epochs=4)
+    log, _ = second.communicate(timeout=300)
+    assert second.returncode == 0, log[-2000:]
+    return out, epochs_before, log
+
+
+def test_training_writes_model_history_and_plots(trained):
+    out, _, log = trained
+    history = json.loads((out / "history.json").read_text())
+    assert [row["epoch"] for row in history] == [1, 2, 3, 4]
+    assert {"accuracy", "loss", "val_accuracy", "val_loss"} <= set(history[0])
+    assert (out / "best.keras").stat().st_size > 100_000
+    for plot in ("accuracy.png", "loss.png"):
+        assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "best model:" in log
+
+
+def test_interrupted_training_resumes_where_it_stopped(trained):
+    _, epochs_before, log = trained
+    assert epochs_before and epochs_before[0] == 1
+    # The resumed run starts after the last finished epoch instead of from scratch.
+    first_epoch_line = next(line for line in log.splitlines() if line.startswith("Epoch "))
+    assert first_epoch_line != "Epoch 1/4"
+
+
+def test_int8_conversion_agrees_with_float(trained, small_csv, tmp_path):
+    out, _, _ = trained
+    tflite = tmp_path / "emotion_int8.tflite"
+    done = subprocess.run(
+        [sys.executable, "-m", "convert.to_tflite", "--model", str(out / "best.keras"), "--data", str(small_csv),
+         "--out", str(tflite)],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(tflite.with_suffix(".json").read_text())
+    assert report["faces"] == FACES
+    assert report["agreement"] >= 0.8
+    assert abs(report["int8_accuracy"] - report["float_accuracy"]) <= 0.05
+
+    from moodtui.emotion import EmotionClassifier
+
+    classifier = EmotionClassifier(tflite)
+    assert classifier._input["dtype"] == np.uint8
+    assert classifier.predict(np.zeros((3, 48, 48), np.uint8)).shape == (3, 7)
