@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from moodtui import __version__
 from moodtui.camera import CameraError, frames, open_source
-from moodtui.emotion import ModelError
+from moodtui.config import STRATEGIES, ConfigError, Settings, load_settings
+from moodtui.emotion import EMOTIONS, ModelError
 from moodtui.faces import FaceError
+from moodtui.recommend.imdb_datasets import DatasetError
+from moodtui.recommend.imdb_pages import PageError
 
-EXPECTED_ERRORS = (CameraError, ModelError, FaceError, OSError)
+EXPECTED_ERRORS = (CameraError, ModelError, FaceError, ConfigError, DatasetError, PageError, OSError, ValueError)
 CAMERA_FRAMES = 30  # frames `detect` reads from a camera when --frames is not given
 
 
@@ -66,6 +72,103 @@ def command_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The config file's settings with this command's flags on top."""
+    settings = load_settings()
+    overrides = {k: v for k, v in (("strategy", getattr(args, "strategy", None)),
+                                   ("model", getattr(args, "model", None)),
+                                   ("source", getattr(args, "source", None))) if v}
+    if getattr(args, "offline", False):
+        overrides["offline"] = True
+    if getattr(args, "no_preview", False):
+        overrides["preview"] = False
+    return dataclasses.replace(settings, **overrides)
+
+
+def _progress_printer():
+    """A one-line progress bar on stderr when it is a terminal; silence otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    last = [""]
+
+    def show(what: str, done: int, total: int | None) -> None:
+        if total:
+            filled = int(30 * min(done / total, 1))
+            line = f"\r{what:<34} [{'#' * filled}{'.' * (30 - filled)}] {done / total:4.0%} {done / 1e6:7.1f} MB"
+        else:
+            line = f"\r{what:<34} {done / 1e6:7.1f} MB"
+        if line != last[0]:
+            sys.stderr.write(line)
+            sys.stderr.flush()
+            last[0] = line
+
+    return show
+
+
+def print_picks(picks) -> None:
+    print(f"Mood: {picks.emotion} ({picks.strategy})\n\nMovies")
+    for m in picks.movies:
+        rating = f"  {m.rating:.1f}" if m.rating else ""
+        print(f"  {m.title} ({m.year or '?'})  {', '.join(m.genres)}{rating}  [{m.source}]")
+    print("\nSongs")
+    for s in picks.songs:
+        print(f"  {s.artist} - {s.title}" + (f" ({s.year})" if s.year else "") + f"  [{s.source}]")
+    print("\nSources: " + ", ".join(f"{k} {v}" for k, v in picks.sources.items()))
+    if picks.attribution:
+        print(picks.attribution)
+
+
+def command_recommend(args: argparse.Namespace) -> int:
+    from moodtui.recommend.engine import Engine
+
+    engine = Engine(settings_from(args))
+    try:
+        picks = engine.recommend(args.emotion, args.strategy, args.n, offline=args.offline or None, seed=args.seed)
+    finally:
+        engine.close()
+    if args.json:
+        print(json.dumps(picks.as_json(), ensure_ascii=False))
+    else:
+        print_picks(picks)
+    return 0
+
+
+def command_imdb(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from moodtui.recommend import imdb_datasets, imdb_pages
+
+    settings = settings_from(args)
+    if args.imdb_command == "sync":
+        from moodtui.recommend.http import HttpClient
+
+        client = HttpClient(timeout=max(settings.timeout, 30.0))
+        try:
+            count = imdb_datasets.sync(client, args.url or settings.imdb_datasets_url,
+                                       settings.data_path() / "imdb", _progress_printer())
+        finally:
+            client.close()
+        if sys.stderr.isatty():
+            sys.stderr.write("\n")
+        print(f"indexed {count} movies. {imdb_datasets.ATTRIBUTION}")
+        return 0
+    if args.imdb_command == "parse":
+        for record in imdb_pages.parse_page(Path(args.file).read_bytes()):
+            print(json.dumps(record, ensure_ascii=False))
+        return 0
+    from moodtui.recommend.store import Store
+
+    store = Store(settings.data_path() / "moodtui.sqlite")
+    total = 0
+    for name in args.files:
+        records = imdb_pages.parse_page(Path(name).read_bytes())
+        total += store.add_to_library(imdb_pages.to_recommendation(r, "imported") for r in records)
+        print(f"{name}: {len(records)} titles")
+    store.close()
+    print(f"{total} titles in your library")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="moodtui",
@@ -97,10 +200,46 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--frames", type=int, default=300, help="frames to measure (default 300)")
     bench.add_argument("--json", action="store_true", help="print JSON instead of a table")
     bench.set_defaults(handler=command_bench)
+
+    recommend = commands.add_parser(
+        "recommend", help="movies and songs for an emotion, without the camera",
+        description="Print movie and song picks for an emotion from the local lists, IMDb and music services.",
+    )
+    recommend.add_argument("--emotion", required=True, choices=EMOTIONS)
+    recommend.add_argument("--strategy", choices=STRATEGIES,
+                           help="match the mood (sad -> drama) or lift it (sad -> comedy); default from config")
+    recommend.add_argument("--offline", action="store_true", help="use only what is on this machine")
+    recommend.add_argument("--json", action="store_true", help="print one JSON object")
+    recommend.add_argument("-n", type=int, help="picks of each kind (default 5)")
+    recommend.add_argument("--seed", type=int, help="repeatable picks")
+    recommend.set_defaults(handler=command_recommend)
+
+    imdb = commands.add_parser("imdb", help="IMDb datasets and saved IMDb pages",
+                               description="Work with IMDb's datasets and with IMDb pages saved from a browser.")
+    imdb_commands = imdb.add_subparsers(dest="imdb_command", metavar="ACTION", required=True)
+    sync = imdb_commands.add_parser("sync", help="download IMDb's datasets and index the movies",
+                                    description="Download title.basics and title.ratings (about 250 MB) and build "
+                                    "the local index. Interrupted downloads resume; the old index stays until the "
+                                    "new one is complete.")
+    sync.add_argument("--url", help="base URL of the datasets (default from config)")
+    imported = imdb_commands.add_parser("import", help="add the titles of saved IMDb pages to your library",
+                                        description="Read IMDb pages you saved from your browser (search results, "
+                                        "charts, lists) and add their titles to your library.")
+    imported.add_argument("files", nargs="+", metavar="FILE.html")
+    parse = imdb_commands.add_parser("parse", help="print what a saved IMDb page holds",
+                                     description="Print the titles on a saved IMDb page, one JSON object a line.")
+    parse.add_argument("file", metavar="FILE.html")
+    parse.add_argument("--json", action="store_true", help="JSON lines (the only format; accepted for clarity)")
+    imdb.set_defaults(handler=command_imdb)
     return root
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"moodtui: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    warnings.showwarning = _one_line_warning
     args = parser().parse_args(argv)
     if args.command is None:
         from moodtui.tui.app import run_app
@@ -108,13 +247,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(args)
     try:
         return args.handler(args)
+    except BrokenPipeError:  # `moodtui ... | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except EXPECTED_ERRORS as error:
         print(f"moodtui: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":

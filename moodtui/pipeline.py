@@ -52,7 +52,8 @@ class Pipeline:
         cropped = time.perf_counter()
         probabilities = self.classifier.predict(crops) if crops is not None else np.empty((0, 7))
         classified = time.perf_counter()
-        readings = [FaceReading(face, EmotionScores(tuple(map(float, p)))) for face, p in zip(faces, probabilities, strict=True)]
+        readings = [FaceReading(face, EmotionScores(tuple(map(float, p))))
+                    for face, p in zip(faces, probabilities, strict=True)]
         mood = self.mood.update(probabilities[0] if readings else None, frame.timestamp)
         timings = {
             "detect": (found - start) * 1000,

@@ -40,3 +40,27 @@ def write_fer_csv(path: Path, rows: list[tuple[int, np.ndarray | str, str]]) -> 
         lines.append(f"{label},{text},{usage}")
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+@pytest.fixture
+def server():
+    from tests.fixture_server import FixtureServer
+
+    with FixtureServer() as running:
+        yield running
+
+
+@pytest.fixture
+def settings(tmp_path, server):
+    """Settings whose data dir is temporary and whose every online source is the local server."""
+    from moodtui.config import Settings
+
+    return Settings(data_dir=str(tmp_path / "data"), imdb_url=server.url, imdb_datasets_url=server.url,
+                    deezer_url=server.url, itunes_url=server.url, timeout=1.0)
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path, monkeypatch):
+    """Keep every test away from the real user's config and data."""
+    monkeypatch.setenv("MOODTUI_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("MOODTUI_DATA_DIR", str(tmp_path / "userdata"))

@@ -1,0 +1,126 @@
+"""Settings: defaults, overridden by the TOML file in the user's config dir, overridden by flags.
+
+The file is `<config dir>/moodtui/config.toml` (`MOODTUI_CONFIG` points elsewhere). Unknown
+keys are ignored with a warning so an old file never stops the app.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+from platformdirs import user_config_dir, user_data_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+STRATEGIES = ("match", "lift")
+
+
+@dataclass(frozen=True)
+class Settings:
+    source: str = "0"  # camera index, device, video, image or folder
+    model: str = ""  # empty: the shipped int8 model
+    strategy: str = "match"
+    offline: bool = False
+    preview: bool = True
+    clahe: bool = False
+    picks: int = 5  # rows per table
+    vote_floor: int = 25000  # IMDb votes a dataset title needs to be recommended
+    data_dir: str = ""  # empty: the platform's user data dir
+    imdb_url: str = "https://www.imdb.com"
+    imdb_datasets_url: str = "https://datasets.imdbws.com"
+    deezer_url: str = "https://api.deezer.com"
+    itunes_url: str = "https://itunes.apple.com"
+    timeout: float = 8.0  # seconds for one HTTP request
+    mapping: dict = field(default_factory=dict)  # overrides of the emotion -> genres / moods tables
+
+    def data_path(self) -> Path:
+        path = Path(self.data_dir or os.environ.get("MOODTUI_DATA_DIR") or user_data_dir("moodtui"))
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("MOODTUI_CONFIG") or Path(user_config_dir("moodtui")) / "config.toml")
+
+
+class ConfigError(ValueError):
+    """The config file cannot be read or holds a value of the wrong type."""
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Defaults overridden by the config file, if there is one."""
+    path = path or config_path()
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: {error}") from None
+    known = {f.name: f for f in fields(Settings)}
+    values = {}
+    for key, value in data.items():
+        if key not in known:
+            warnings.warn(f"{path}: unknown setting {key!r} ignored", stacklevel=2)
+            continue
+        expected = type(getattr(Settings(), key))
+        if expected is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(f"{path}: {key} must be a {expected.__name__}, not {value!r}")
+        values[key] = value
+    settings = replace(Settings(), **values)
+    if settings.strategy not in STRATEGIES:
+        raise ConfigError(f"{path}: strategy must be one of {', '.join(STRATEGIES)}")
+    return settings
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def save_settings(settings: Settings, keys: tuple[str, ...], path: Path | None = None) -> Path:
+    """Write the given settings into the config file, keeping the other lines the user wrote."""
+    path = path or config_path()
+    current = {}
+    if path.exists():
+        try:
+            current = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError):
+            current = {}
+    values = asdict(settings)
+    current.update({key: values[key] for key in keys})
+    scalars = {k: v for k, v in current.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in current.items() if isinstance(v, dict)}
+    lines = ["# moodtui settings (see `moodtui --help`)"] + [f"{k} = {_toml_value(v)}" for k, v in scalars.items()]
+    for name, table in tables.items():
+        lines += ["", f"[{name}]"] + [_table_line(k, v) for k, v in table.items()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _table_line(key: str, value) -> str:
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k} = {_table_value(v)}" for k, v in value.items())
+        return f"{key} = {{ {inner} }}"
+    return f"{key} = {_table_value(value)}"
+
+
+def _table_value(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return _toml_value(value)

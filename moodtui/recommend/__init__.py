@@ -1,0 +1,1 @@
+"""Emotion -> movies and pop songs: mapping, sources (lists, IMDb, music APIs), store, engine."""

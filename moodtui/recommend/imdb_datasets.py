@@ -1,0 +1,188 @@
+"""IMDb's non-commercial datasets: download, index into SQLite, query top movies by genre.
+
+Information courtesy of IMDb (https://www.imdb.com). Used with permission. The datasets are for
+personal and non-commercial use. A sync builds a new index beside the old one and swaps it in
+only when complete, so a failed or interrupted sync never leaves a broken index.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+
+from moodtui.recommend.http import HttpClient
+from moodtui.recommend.items import Recommendation
+from moodtui.recommend.sources import LOCAL, NOT_SYNCED, SourceResult
+
+ATTRIBUTION = "Information courtesy of IMDb (https://www.imdb.com). Used with permission."
+BASICS, RATINGS = "title.basics.tsv.gz", "title.ratings.tsv.gz"
+BASICS_HEADER = ["tconst", "titleType", "primaryTitle", "originalTitle", "isAdult", "startYear", "endYear",
+                 "runtimeMinutes", "genres"]
+RATINGS_HEADER = ["tconst", "averageRating", "numVotes"]
+BATCH = 50_000
+CHUNK = 1 << 16
+
+Progress = Callable[[str, int, int | None], None]  # (what, done, total or None)
+
+
+class DatasetError(RuntimeError):
+    """A dataset file is corrupt, truncated or not the expected TSV; or a download failed."""
+
+
+def _open_tsv(path: Path):
+    with open(path, "rb") as probe:
+        packed = probe.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rt", encoding="utf-8", newline="\n") if packed else open(path, encoding="utf-8")
+
+
+def _rows(path: Path, header: list[str], progress: Progress | None) -> Iterator[str]:
+    """The lines of a TSV after its header; gzip damage becomes a DatasetError naming the file."""
+    size = path.stat().st_size
+    try:
+        with _open_tsv(path) as handle:
+            first = handle.readline().rstrip("\n").split("\t")
+            if first != header:
+                raise DatasetError(f"{path}: not an IMDb {path.name.split('.tsv')[0]} file (header {first[:3]}...)")
+            raw = getattr(handle, "buffer", None)
+            for count, line in enumerate(handle, start=1):
+                if progress and count % 500_000 == 0:
+                    position = raw.fileobj.tell() if raw is not None and hasattr(raw, "fileobj") else 0
+                    progress(f"indexing {path.name}", position, size)
+                yield line
+    except (EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError) as error:
+        raise DatasetError(f"{path}: corrupt or truncated ({error or type(error).__name__}); sync again") from None
+
+
+def _null(value: str) -> str | None:
+    return None if value == "\\N" else value
+
+
+def build_index(basics: Path, ratings: Path, out: Path, progress: Progress | None = None) -> int:
+    """Index movies (titleType movie, not adult) with genres, year, rating and votes; returns the count."""
+    building = out.with_name(out.name + ".building")
+    building.unlink(missing_ok=True)
+    db = sqlite3.connect(building)
+    try:
+        db.executescript("""
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+            CREATE TABLE movies (tconst TEXT PRIMARY KEY, title TEXT NOT NULL, year INTEGER, genres TEXT,
+                                 rating REAL, votes INTEGER);
+            CREATE TABLE movie_genres (genre TEXT NOT NULL, tconst TEXT NOT NULL);
+            CREATE TABLE ratings (tconst TEXT PRIMARY KEY, rating REAL, votes INTEGER) WITHOUT ROWID;
+        """)
+        movies, genres = [], []
+        for line in _rows(basics, BASICS_HEADER, progress):
+            head = line.split("\t", 2)
+            if len(head) < 3 or head[1] != "movie":  # cheap test first: most rows are episodes
+                continue
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) != 9 or fields[4] == "1":
+                continue
+            year = _null(fields[5])
+            movies.append((fields[0], fields[2], int(year) if year and year.isdigit() else None, _null(fields[8])))
+            genres += [(g, fields[0]) for g in (_null(fields[8]) or "").split(",") if g]
+            if len(movies) >= BATCH:
+                db.executemany("INSERT OR REPLACE INTO movies (tconst, title, year, genres) VALUES (?,?,?,?)", movies)
+                db.executemany("INSERT INTO movie_genres VALUES (?, ?)", genres)
+                movies, genres = [], []
+        db.executemany("INSERT OR REPLACE INTO movies (tconst, title, year, genres) VALUES (?,?,?,?)", movies)
+        db.executemany("INSERT INTO movie_genres VALUES (?, ?)", genres)
+        batch = []
+        for line in _rows(ratings, RATINGS_HEADER, progress):
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) == 3:
+                try:
+                    batch.append((fields[0], float(fields[1]), int(fields[2])))
+                except ValueError:
+                    continue
+            if len(batch) >= BATCH:
+                db.executemany("INSERT OR REPLACE INTO ratings VALUES (?, ?, ?)", batch)
+                batch = []
+        db.executemany("INSERT OR REPLACE INTO ratings VALUES (?, ?, ?)", batch)
+        db.executescript("""
+            UPDATE movies SET rating = r.rating, votes = r.votes FROM ratings AS r WHERE r.tconst = movies.tconst;
+            DROP TABLE ratings;
+            CREATE INDEX movie_genres_by_genre ON movie_genres (genre, tconst);
+            CREATE INDEX movies_by_votes ON movies (votes);
+        """)
+        db.commit()
+        count = db.execute("SELECT COUNT(*) FROM movies").fetchone()[0]
+    except BaseException:
+        db.close()
+        building.unlink(missing_ok=True)
+        raise
+    db.close()
+    os.replace(building, out)
+    return count
+
+
+def download(client: HttpClient, url: str, target: Path, progress: Progress | None = None) -> Path:
+    """Stream url to target; resumes a .part left by an interrupted download when the server allows."""
+    part = target.with_name(target.name + ".part")
+    have = part.stat().st_size if part.exists() else 0
+    headers = {"Range": f"bytes={have}-"} if have else None
+    try:
+        with client.stream(url, headers=headers) as response:
+            if response.status_code == 416:  # the .part is already complete
+                part.replace(target)
+                return target
+            if response.status_code not in (200, 206):
+                raise DatasetError(f"{url}: HTTP {response.status_code}")
+            append = response.status_code == 206
+            total = int(response.headers.get("content-length", 0)) + (have if append else 0) or None
+            done = have if append else 0
+            with open(part, "ab" if append else "wb") as out:
+                for chunk in response.iter_bytes(CHUNK):
+                    out.write(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(f"downloading {target.name}", done, total)
+    except httpx.HTTPError as error:
+        raise DatasetError(f"{url}: download failed ({type(error).__name__}); run the sync again to resume") from None
+    part.replace(target)
+    return target
+
+
+def sync(client: HttpClient, base_url: str, folder: Path, progress: Progress | None = None) -> int:
+    """Download both datasets and rebuild the index; returns the number of movies indexed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [download(client, f"{base_url.rstrip('/')}/{name}", folder / name, progress) for name in (BASICS, RATINGS)]
+    try:
+        return build_index(files[0], files[1], folder / "imdb.sqlite", progress)
+    except DatasetError:
+        for path in files:  # a corrupt download must not be "resumed" next time
+            path.unlink(missing_ok=True)
+        raise
+
+
+class ImdbIndex:
+    """Top movies by genre from the local dataset index."""
+
+    name = "imdb datasets"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def movies(self, genre: str, vote_floor: int, limit: int = 200) -> SourceResult:
+        if not self.path.exists():
+            return SourceResult([], NOT_SYNCED, "run `moodtui imdb sync` to download IMDb's datasets")
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            rows = db.execute(
+                "SELECT m.tconst, m.title, m.year, m.genres, m.rating, m.votes FROM movie_genres g "
+                "JOIN movies m ON m.tconst = g.tconst WHERE g.genre = ? AND m.votes >= ? "
+                "ORDER BY m.rating DESC, m.votes DESC LIMIT ?", (genre, vote_floor, limit)).fetchall()
+        except sqlite3.DatabaseError as error:
+            return SourceResult([], "error", f"{self.path}: {error}; run `moodtui imdb sync`")
+        finally:
+            db.close()
+        items = [Recommendation("movie", title, year, tuple((genres or "").split(",")), rating, votes,
+                                source="imdb datasets", url=f"https://www.imdb.com/title/{tconst}/", imdb_id=tconst)
+                 for tconst, title, year, genres, rating, votes in rows]
+        return SourceResult(items, LOCAL)

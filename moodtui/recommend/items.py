@@ -1,0 +1,50 @@
+"""The value that crosses from recommendation sources to the engine and the screen."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A movie or a song. Titles are kept exactly as the source gave them (markup included)."""
+
+    kind: str  # "movie" or "song"
+    title: str
+    year: int | None = None
+    genres: tuple[str, ...] = ()
+    rating: float | None = None
+    votes: int | None = None
+    artist: str | None = None
+    mood: str | None = None
+    source: str = ""
+    url: str | None = None
+    imdb_id: str | None = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def key(self) -> str:
+        """Identity across sources: the normalised title (and artist), ignoring year and case."""
+        base = normalise(self.title)
+        return f"{self.kind}:{normalise(self.artist or '')}:{base}" if self.kind == "song" else f"movie:{base}"
+
+    def movie_json(self) -> dict:
+        return {"title": self.title, "year": self.year, "genres": list(self.genres), "rating": self.rating,
+                "source": self.source, "url": self.url}
+
+    def song_json(self) -> dict:
+        return {"title": self.title, "artist": self.artist, "year": self.year, "mood": self.mood,
+                "source": self.source, "url": self.url}
+
+
+_DROP = re.compile(r"\((feat|ft|with)\.?[^)]*\)|\[(feat|ft)\.?[^\]]*\]|[^\w\s]", re.IGNORECASE)
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, punctuation or featured artists, one space: for spotting duplicates."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = _DROP.sub(" ", text.lower())
+    text = re.sub(r"^(the|a|an)\s+", "", text.strip())
+    return " ".join(text.split())

@@ -1,0 +1,62 @@
+import subprocess
+import sys
+import warnings
+
+from moodtui.recommend.items import Recommendation
+from moodtui.recommend.store import Store
+from tests.conftest import REPO
+
+WRITER = """
+import sys
+from moodtui.recommend.items import Recommendation
+from moodtui.recommend.store import Store
+store = Store(sys.argv[1])
+for i in range(150):
+    store.set_feedback(Recommendation("movie", f"{sys.argv[2]} {i}"), "like")
+    store.log_mood("happy", "camera")
+    store.cache_put(f"{sys.argv[2]}:{i}", [i], 60)
+"""
+
+
+def test_two_processes_write_at_once(tmp_path):
+    path = tmp_path / "shared.sqlite"
+    Store(path).close()
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), name], cwd=REPO,
+                                stderr=subprocess.PIPE, text=True) for name in ("a", "b")]
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
+    store = Store(path)
+    assert len(store.feedback()) == 300
+    assert len(store.moods(1000)) == 300
+    assert store.cache_get("b:149") == [149]
+
+
+def test_corrupt_file_is_moved_aside_with_a_warning(tmp_path):
+    path = tmp_path / "moodtui.sqlite"
+    path.write_bytes(b"definitely not sqlite" * 100)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        store = Store(path)
+    assert any("moved it to" in str(w.message) for w in caught)
+    assert list(tmp_path.glob("moodtui.sqlite.corrupt-*"))
+    store.log_mood("sad", "manual")
+    assert store.moods()[0][1:] == ("sad", "manual")
+
+
+def test_cache_expiry_and_feedback_overwrite(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    store.cache_put("k", {"a": 1}, ttl=-1)
+    assert store.cache_get("k") is None
+    assert store.cache_get("k", allow_stale=True) == {"a": 1}
+    item = Recommendation("movie", "Heat", 1995)
+    store.set_feedback(item, "like")
+    store.set_feedback(item, "seen")
+    assert store.feedback() == {item.key: "seen"}
+
+
+def test_mood_history_holds_only_times_and_emotions(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    store.log_mood("happy", "camera")
+    columns = [row[1] for row in store.db.execute("PRAGMA table_info(moods)")]
+    assert columns == ["at", "emotion", "origin"]
