@@ -176,6 +176,14 @@ def parser() -> argparse.ArgumentParser:
         "Without a subcommand it opens the app.",
     )
     root.add_argument("--version", action="version", version=f"moodtui {__version__}")
+    app = root.add_argument_group("the app (no subcommand)")
+    app.add_argument("--source", help="camera index (0), device (/dev/video1), video, image, folder, 'picamera2' "
+                     "or 'none'; default from config, else camera 0")
+    app.add_argument("--model", help="a .tflite emotion model (default: the one shipped with moodtui)")
+    app.add_argument("--strategy", choices=STRATEGIES, help="match the mood or lift it (default from config: match)")
+    app.add_argument("--offline", action="store_true", help="no network: local lists and what is cached")
+    app.add_argument("--no-preview", action="store_true", help="hide the camera preview (saves bandwidth over SSH)")
+    app.add_argument("--clahe", action="store_true", help="even out the lighting of each face before reading it")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--model", help="a .tflite emotion model (default: the one shipped with moodtui)")
     common.add_argument("--clahe", action="store_true", help="even out the lighting of each face before reading it")
@@ -241,11 +249,11 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _one_line_warning
     args = parser().parse_args(argv)
-    if args.command is None:
-        from moodtui.tui.app import run_app
-
-        return run_app(args)
     try:
+        if args.command is None:
+            from moodtui.tui.app import run_app
+
+            return run_app(args)
         return args.handler(args)
     except BrokenPipeError:  # `moodtui ... | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -1,0 +1,70 @@
+"""The Movies and Songs tables and the details pane for the highlighted row."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable, Static
+
+from moodtui.recommend.imdb_datasets import ATTRIBUTION as IMDB_ATTRIBUTION
+from moodtui.recommend.items import Recommendation
+
+
+def _cut(text: str, width: int) -> Text:
+    cell = Text(text, no_wrap=True)
+    cell.truncate(width, overflow="ellipsis")
+    return cell
+
+
+class PicksTable(DataTable):
+    """A table of recommendations; cells are plain Text, so titles like "[bold]" show literally."""
+
+    def __init__(self, kind: str, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.kind = kind
+        self.items: list[Recommendation] = []
+
+    def on_mount(self) -> None:
+        if self.kind == "movie":
+            self.add_columns("Title", "Year", "Rating")
+        else:
+            self.add_columns("Song", "Artist", "Year")
+
+    def show(self, items: list[Recommendation]) -> None:
+        self.items = list(items)
+        self.clear()
+        # Long titles are cut to the table's width so year and rating stay in view at 80 columns.
+        room = max(12, self.size.width - 16) if self.size.width else 40
+        for index, item in enumerate(self.items):
+            year = Text(str(item.year or ""))
+            if self.kind == "movie":
+                rating = Text(f"{item.rating:.1f}" if item.rating else "")
+                self.add_row(_cut(item.title, room), year, rating, key=str(index))
+            else:
+                self.add_row(_cut(item.title, room * 3 // 5), _cut(item.artist or "", room * 2 // 5), year,
+                             key=str(index))
+
+    @property
+    def selected(self) -> Recommendation | None:
+        if not self.items or self.cursor_row < 0 or self.cursor_row >= len(self.items):
+            return None
+        return self.items[self.cursor_row]
+
+
+class DetailsPane(Static):
+    def show(self, item: Recommendation | None, verdict: str | None = None) -> None:
+        if item is None:
+            self.update(Text("Select a row to see its details.", style="dim"))
+            return
+        text = Text(no_wrap=False)
+        text.append(item.title, style="bold")
+        if item.artist:
+            text.append(f" by {item.artist}")
+        facts = [str(item.year) if item.year else None, ", ".join(item.genres) or item.mood,
+                 f"rating {item.rating:.1f}" + (f" ({item.votes:,} votes)" if item.votes else "")
+                 if item.rating else None, f"from {item.source}", verdict and f"you said: {verdict}"]
+        text.append("\n" + " · ".join(f for f in facts if f))
+        if item.url:
+            text.append("\n" + item.url, style="underline")
+        if item.imdb_id:
+            text.append(f"\n{IMDB_ATTRIBUTION}", style="dim")
+        self.update(text)

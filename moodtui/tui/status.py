@@ -1,0 +1,32 @@
+"""The mood line and the status line: frames per second, latency, camera and sources."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+STATUS_STYLES = {"online": "green", "cached": "cyan", "local": "green", "offline": "yellow", "blocked": "red",
+                 "rate-limited": "yellow", "error": "red", "not synced": "grey50"}
+
+
+class MoodLine(Static):
+    def show(self, label: str, strategy: str, manual: bool) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("Mood ", style="dim")
+        text.append(label, style="bold")
+        text.append(" (hand)" if manual else "", style="dim")
+        text.append(" · ", style="dim")
+        text.append(strategy, style="bold")
+        self.update(text)
+
+
+class StatusLine(Static):
+    def show(self, camera: str, fps: float, latency_ms: float, sources: dict[str, str]) -> None:
+        text = Text(no_wrap=False)
+        text.append(f"camera {camera}")
+        if fps:
+            text.append(f" · {fps:.0f} fps · {latency_ms:.1f} ms")
+        for name, status in sources.items():
+            text.append(f" · {name} ")
+            text.append(status, style=STATUS_STYLES.get(status, ""))
+        self.update(text)

@@ -1,0 +1,155 @@
+"""The real Textual app driven by its Pilot: keys in, screen and tables out."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from moodtui.config import Settings, load_settings
+from moodtui.recommend.mapping import Mapping
+from moodtui.tui.app import MoodApp
+from moodtui.tui.picks import DetailsPane, PicksTable
+from tests.conftest import shared_path
+
+pytestmark = pytest.mark.asyncio
+
+MAPPING = Mapping.load()
+
+
+def app_for(tmp_path, **overrides) -> MoodApp:
+    values = {"source": "none", "data_dir": str(tmp_path / "data"), "offline": True, **overrides}
+    return MoodApp(Settings(**values))
+
+
+async def wait_for(pilot, condition, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the screen never showed what the test waited for")
+        await pilot.pause(0.1)
+
+
+def text(app, selector: str) -> str:
+    return str(app.query_one(selector).content)
+
+
+def movie_genres(app) -> list[set[str]]:
+    return [set(item.genres) for item in app.query_one("#movies", PicksTable).items]
+
+
+def filled(app) -> bool:
+    return bool(app.query_one("#movies", PicksTable).items) and bool(app.query_one("#songs", PicksTable).items)
+
+
+async def test_starts_without_a_camera_and_works_by_hand(tmp_path):
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "No camera" in text(app, "#preview"))
+        assert "press 1-7" in text(app, "#preview").lower()
+        await wait_for(pilot, lambda: filled(app))  # neutral picks while no face is known
+        await pilot.press("4")
+        happy = set(MAPPING.targets("happy", "match").genres)
+        await wait_for(pilot, lambda: app.current_emotion == "happy" and movie_genres(app)
+                       and all(g & happy for g in movie_genres(app)))
+        assert text(app, "#mood").startswith("Mood happy (hand)")
+        assert "happy" in text(app, "#bars") and "100%" in text(app, "#bars")
+        assert {s.mood for s in app.query_one("#songs", PicksTable).items} <= {"happy", "energetic"}
+
+
+async def test_strategy_toggle_changes_picks_and_is_saved(tmp_path):
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        sad_match = set(MAPPING.targets("sad", "match").genres)
+        await wait_for(pilot, lambda: movie_genres(app) and all(g & sad_match for g in movie_genres(app))
+                       and app.current_emotion == "sad")
+        await pilot.press("s")
+        sad_lift = set(MAPPING.targets("sad", "lift").genres)
+        await wait_for(pilot, lambda: movie_genres(app) and all(g & sad_lift for g in movie_genres(app)))
+        assert text(app, "#mood").endswith("lift")
+    assert load_settings().strategy == "lift"  # persisted in the config file
+
+
+async def test_like_dislike_and_details(tmp_path):
+    app = app_for(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("7")
+        await wait_for(pilot, lambda: filled(app) and app.current_emotion == "neutral")
+        table = app.query_one("#movies", PicksTable)
+        table.focus()
+        await pilot.press("down")
+        second = table.items[1]
+        assert str(app.query_one(DetailsPane).content).startswith(second.title)
+        await pilot.press("d")
+        await pilot.pause(0.2)
+        assert app.engine().store.feedback()[second.key] == "dislike"
+        assert "you said: dislike" in str(app.query_one(DetailsPane).content)
+        await pilot.press("up", "l")
+        await pilot.pause(0.2)
+        assert app.engine().store.feedback()[table.items[0].key] == "like"
+        await pilot.press("n")  # new picks: the disliked film never comes back
+        await pilot.pause(0.5)
+        for _ in range(5):
+            await pilot.press("n")
+            await wait_for(pilot, lambda: filled(app))
+            assert second.key not in {m.key for m in table.items}
+
+
+async def test_titles_with_markup_show_literally(tmp_path):
+    lists = tmp_path / "data" / "lists" / "movies"
+    lists.mkdir(parents=True)
+    (lists / "documentary.txt").write_text("[bold]Loud[/] Facts (2001)\n[/] Broken (2002)\n")
+    app = app_for(tmp_path, mapping={"match": {"neutral": {"genres": ["Documentary"]}}}, picks=40)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("7")
+        await wait_for(pilot, lambda: any("[bold]Loud[/]" in m.title for m in
+                                          app.query_one("#movies", PicksTable).items))
+        table = app.query_one("#movies", PicksTable)
+        cells = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert "[bold]Loud[/] Facts" in cells and "[/] Broken" in cells
+        screenshot = app.export_screenshot()
+        assert "[bold]Loud[/]" in screenshot.replace("&#160;", " ")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_layout_with_an_image_source(tmp_path, size):
+    photo = shared_path("data/faces/astronaut.png")
+    app = app_for(tmp_path, source=str(photo))
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: app.camera_mood is not None and app.camera_mood.emotion == "happy")
+        await wait_for(pilot, lambda: filled(app) and "┌" in text(app, "#preview"))
+        for widget in ("#preview", "#bars", "#mood", "#status", "#movies", "#songs", "#details"):
+            region = app.query_one(widget).region
+            assert region.width > 0 and region.height > 0, widget
+            assert region.right <= size[0] and region.bottom <= size[1] - 1, widget  # the footer keeps its row
+        assert app.query_one("#movies").region.x > app.query_one("#preview").region.right - 1
+        assert "camera live" in text(app, "#status") or "camera ended" in text(app, "#status")
+        bars = text(app, "#bars").splitlines()
+        assert len(bars) == 7 and bars[3].startswith("happy")
+        svg = app.export_screenshot()
+        (tmp_path / f"screen-{size[0]}x{size[1]}.svg").write_text(svg)
+        assert "Movies" in svg and "Songs" in svg
+
+
+async def test_preview_toggle_and_pause(tmp_path):
+    app = app_for(tmp_path, source=str(shared_path("data/faces/astronaut.png")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "┌" in text(app, "#preview"))
+        await pilot.press("v")
+        assert not app.query_one("#preview").display
+        await pilot.press("p")
+        assert "paused" in text(app, "#status")
+    assert load_settings().preview is False
+
+
+async def test_quit_releases_the_camera_and_exits_zero(tmp_path):
+    app = app_for(tmp_path, source=str(shared_path("data/faces/astronaut.png")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app._reader is not None and app._reader.state == "live")
+        reader = app._reader
+        await pilot.press("q")
+        await asyncio.sleep(0.2)
+    assert app.return_value == 0
+    assert not reader._thread.is_alive()
