@@ -41,7 +41,7 @@ def scores_row(labels: np.ndarray, predictions: np.ndarray) -> dict:
     matrix = confusion(labels, predictions)
     recall = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
     return {
-        "per_class": {name: round(float(r) * 100, 2) for name, r in zip(EMOTIONS, recall)},
+        "per_class": {name: round(float(r) * 100, 2) for name, r in zip(EMOTIONS, recall, strict=True)},
         "overall": round(float((labels == predictions).mean()) * 100, 2),
         "average": round(float(recall.mean()) * 100, 2),
         "confusion": matrix.tolist(),

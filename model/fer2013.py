@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-
 from moodtui.emotion import EMOTIONS
+
 IMAGE_SIZE = 48
 PIXELS = IMAGE_SIZE * IMAGE_SIZE
 USAGES = ("Training", "PublicTest", "PrivateTest")

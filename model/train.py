@@ -1,4 +1,6 @@
-"""Train the ResNet-38 (or the 4-layer CNN baseline) on FER-2013: `python -m model.train --data fer2013.csv.gz --out DIR`.
+"""Train the ResNet-38 (or the 4-layer CNN baseline) on FER-2013.
+
+`python -m model.train --data fer2013.csv.gz --out DIR`
 
 Trains on the Training split and keeps the checkpoint with the best PublicTest accuracy
 (PrivateTest is never looked at). Interrupt it at any time: running the same command again

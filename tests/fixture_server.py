@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -44,10 +45,8 @@ class FixtureServer:
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body if reply.cut_after is None else body[: reply.cut_after])
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
                 if reply.cut_after is not None:
                     self.close_connection = True
 

@@ -11,7 +11,8 @@ from tests.fixture_server import Reply
 
 @pytest.fixture
 def extracts():
-    return shared_path("fixtures/imdb_datasets/title.basics.tsv"), shared_path("fixtures/imdb_datasets/title.ratings.tsv")
+    folder = "fixtures/imdb_datasets"
+    return shared_path(f"{folder}/title.basics.tsv"), shared_path(f"{folder}/title.ratings.tsv")
 
 
 def test_index_keeps_movies_only_with_ratings_joined(extracts, tmp_path):

@@ -48,8 +48,9 @@ def readable_faces(fer2013, classifier, label: str, count: int) -> list[np.ndarr
     for image, truth in zip(split.images, split.labels, strict=True):
         if EMOTIONS[truth] != label:
             continue
-        faces = finder.detect(to_grey(paste(image, background())))
-        if len(faces) == 1 and classifier.classify(crop_face(to_grey(paste(image, background())), faces[0])).emotion == label:
+        grey = to_grey(paste(image, background()))
+        faces = finder.detect(grey)
+        if len(faces) == 1 and classifier.classify(crop_face(grey, faces[0])).emotion == label:
             picked.append(image)
         if len(picked) == count:
             return picked
@@ -117,7 +118,7 @@ def test_smoothed_mood_follows_the_faces_in_a_video(labelled_video, classifier):
     # Two switches in all, no flicker in between.
     named = [m for _, m, _ in moods if m is not None]
     assert named[0] == plan[0]
-    assert sum(1 for a, b in zip(named, named[1:]) if a != b) == len(plan) - 1
+    assert sum(1 for a, b in zip(named, named[1:], strict=False) if a != b) == len(plan) - 1
 
 
 class UnpluggableCamera(CaptureSource):

@@ -9,6 +9,9 @@ STATUS_STYLES = {"online": "green", "cached": "cyan", "local": "green", "offline
                  "rate-limited": "yellow", "error": "red", "not synced": "grey50"}
 
 
+SHORT_NAMES = {"local lists": "lists", "imdb datasets": "imdb-db", "imdb pages": "imdb-web"}
+
+
 class MoodLine(Static):
     def show(self, label: str, strategy: str, manual: bool) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -27,6 +30,6 @@ class StatusLine(Static):
         if fps:
             text.append(f" · {fps:.0f} fps · {latency_ms:.1f} ms")
         for name, status in sources.items():
-            text.append(f" · {name} ")
+            text.append(f" · {SHORT_NAMES.get(name, name)} ")
             text.append(status, style=STATUS_STYLES.get(status, ""))
         self.update(text)
