@@ -49,12 +49,8 @@ def scores_row(labels: np.ndarray, predictions: np.ndarray) -> dict:
 
 
 def int8_probabilities(images: np.ndarray, tflite: Path, flip: bool = False) -> np.ndarray:
-    classifier = EmotionClassifier(tflite)
-    batches = [images[i : i + 256] for i in range(0, len(images), 256)]
-    probabilities = np.concatenate([classifier.predict(b) for b in batches])
-    if flip:
-        probabilities += np.concatenate([classifier.predict(b[:, :, ::-1]) for b in batches])
-    return probabilities
+    classifier = EmotionClassifier(tflite, flip_average=flip)
+    return np.concatenate([classifier.predict(images[i : i + 256]) for i in range(0, len(images), 256)])
 
 
 def keras_predictions(path: Path, images: np.ndarray) -> np.ndarray:

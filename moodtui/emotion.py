@@ -19,6 +19,8 @@ import numpy as np
 EMOTIONS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 FACE_SIZE = 48
 DEFAULT_MODEL = "emotion_int8.tflite"
+# Averaging each face with its mirror image: one batch of two, see README for what it buys.
+FLIP_AVERAGE = False
 
 
 class ModelError(RuntimeError):
@@ -102,8 +104,10 @@ def _quiet_native_stderr() -> Iterator[None]:
 class EmotionClassifier:
     """Classifies grey 48x48 faces (raw pixels 0-255) into the seven FER-2013 emotions."""
 
-    def __init__(self, model_path: str | Path | None = None, threads: int = 1) -> None:
+    def __init__(self, model_path: str | Path | None = None, threads: int = 1,
+                 flip_average: bool = FLIP_AVERAGE) -> None:
         self.model_path = Path(model_path) if model_path else default_model_path()
+        self.flip_average = flip_average
         if not self.model_path.is_file():
             raise ModelError(f"{self.model_path}: model file not found")
         interpreter = interpreter_class()
@@ -138,13 +142,20 @@ class EmotionClassifier:
             faces = faces[None]
         if faces.shape[1:3] != (FACE_SIZE, FACE_SIZE):
             raise ValueError(f"faces must be 48x48, got {faces.shape}")
+        if self.flip_average:
+            both = self._scores(np.concatenate([faces, faces[:, :, ::-1]]))
+            scores = (both[: len(faces)] + both[len(faces) :]) / 2
+        else:
+            scores = self._scores(faces)
+        return scores / np.maximum(scores.sum(axis=1, keepdims=True), 1e-9)
+
+    def _scores(self, faces: np.ndarray) -> np.ndarray:
         self._ensure_batch(len(faces))
         batch = _quantise(faces.reshape(len(faces), FACE_SIZE, FACE_SIZE, 1).astype(np.float32), self._input)
         self._interpreter.set_tensor(self._input["index"], batch)
         self._interpreter.invoke()
         scores = _dequantise(self._interpreter.get_tensor(self._output["index"]), self._output)
-        scores = np.clip(scores, 0.0, None)
-        return scores / np.maximum(scores.sum(axis=1, keepdims=True), 1e-9)
+        return np.clip(scores, 0.0, None)
 
     def classify(self, face: np.ndarray) -> EmotionScores:
         """Return the scores of one 48x48 face."""

@@ -66,3 +66,13 @@ def test_truncated_model_is_a_one_line_error(tmp_path):
     cut.write_bytes(default_model_path().read_bytes()[:5000])
     with pytest.raises(ModelError, match="not a valid TFLite model"):
         EmotionClassifier(cut)
+
+
+def test_flip_averaging_is_the_mean_of_a_face_and_its_mirror_image(fer2013):
+    faces = fer2013["PublicTest"].images[:8]
+    plain = EmotionClassifier(flip_average=False)
+    averaged = EmotionClassifier(flip_average=True).predict(faces)
+    expected = (plain.predict(faces) + plain.predict(faces[:, :, ::-1])) / 2
+    expected /= expected.sum(axis=1, keepdims=True)
+    assert np.allclose(averaged, expected, atol=2e-3)  # within one step of the uint8 output (1/256)
+    assert not np.allclose(averaged, plain.predict(faces), atol=1e-3)
