@@ -101,7 +101,8 @@ async def test_titles_with_markup_show_literally(tmp_path):
     lists = tmp_path / "data" / "lists" / "movies"
     lists.mkdir(parents=True)
     (lists / "documentary.txt").write_text("[bold]Loud[/] Facts (2001)\n[/] Broken (2002)\n")
-    app = app_for(tmp_path, mapping={"match": {"neutral": {"genres": ["Documentary"]}}}, picks=40)
+    # 50 picks from the 42 documentaries (40 shipped, 2 here): every one of them is shown.
+    app = app_for(tmp_path, mapping={"match": {"neutral": {"genres": ["Documentary"]}}}, picks=50)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("7")
         await wait_for(pilot, lambda: any("[bold]Loud[/]" in m.title for m in
@@ -109,6 +110,9 @@ async def test_titles_with_markup_show_literally(tmp_path):
         table = app.query_one("#movies", PicksTable)
         cells = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert "[bold]Loud[/] Facts" in cells and "[/] Broken" in cells
+        table.move_cursor(row=cells.index("[bold]Loud[/] Facts"))  # scroll it into view
+        await pilot.pause(0.2)
+        assert str(app.query_one(DetailsPane).content).startswith("[bold]Loud[/] Facts")
         screenshot = app.export_screenshot()
         assert "[bold]Loud[/]" in screenshot.replace("&#160;", " ")
 

@@ -94,6 +94,7 @@ class MoodApp(App[int]):
         self.query_one(DetailsPane).show(None)
         self._show_mood()
         self.query_one("#movies", PicksTable).focus()
+        self._preview = self.query_one("#preview", CameraPreview)  # the worker thread reads its size
         self.run_camera()
         self.fetch_picks(self.current_emotion)
 
@@ -116,6 +117,7 @@ class MoodApp(App[int]):
             self.post_message(CameraStatus(f"unavailable: {error}"))
             return
         self._reader = reader = LatestFrameReader(source, realtime=not source.live, loop=not source.live)
+        preview = self._preview
         clock = {"preview": 0.0, "bars": 0.0, "status": 0.0}
         mood: list[str | None] = [None]
         frames: list[float] = []
@@ -130,9 +132,9 @@ class MoodApp(App[int]):
             now = time.monotonic()
             frames.append(now)
             if self.preview_on and due("preview", PREVIEW_FPS, now):
-                size = self.query_one("#preview").size
+                width, height = preview.cells
                 boxes = [r.face.box for r in result.faces]
-                self.post_message(PreviewFrame(ascii_picture(result.frame.image, size.width, size.height, boxes)))
+                self.post_message(PreviewFrame(ascii_picture(result.frame.image, width, height, boxes)))
             if due("bars", BARS_HZ, now):
                 self.post_message(ScoresUpdate(result.mood.scores, result.mood.face))
             if result.mood.emotion != mood[0]:

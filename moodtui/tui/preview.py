@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 from rich.text import Text
+from textual import events
 from textual.widgets import Static
 
 RAMP = np.array(list(" .:-=+*#%@"))
@@ -43,6 +44,10 @@ class CameraPreview(Static):
     """Shows the latest picture the camera worker drew; a plain message when there is none."""
 
     DEFAULT_CSS = "CameraPreview { content-align: center middle; }"
+    cells: tuple[int, int] = (32, 10)  # read by the camera worker, which draws pictures to fit
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.cells = (event.size.width, event.size.height)
 
     def show_message(self, message: str) -> None:
         self.update(Text(message, style="dim", justify="center"))
