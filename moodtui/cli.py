@@ -134,7 +134,6 @@ def command_recommend(args: argparse.Namespace) -> int:
 
 
 def command_imdb(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from moodtui.recommend import imdb_datasets, imdb_pages
 
@@ -153,20 +152,38 @@ def command_imdb(args: argparse.Namespace) -> int:
         print(f"indexed {count} movies. {imdb_datasets.ATTRIBUTION}")
         return 0
     if args.imdb_command == "parse":
-        for record in imdb_pages.parse_page(Path(args.file).read_bytes()):
+        for record in _parse_saved_page(args.file):
             print(json.dumps(record, ensure_ascii=False))
         return 0
     from moodtui.recommend.store import Store
 
     store = Store(settings.data_path() / "moodtui.sqlite")
-    total = 0
+    total, failed = 0, 0
     for name in args.files:
-        records = imdb_pages.parse_page(Path(name).read_bytes())
+        try:
+            records = _parse_saved_page(name)
+        except (PageError, OSError) as error:  # one bad page does not stop the others
+            warnings.warn(str(error), stacklevel=1)
+            failed += 1
+            continue
         total += store.add_to_library(imdb_pages.to_recommendation(r, "imported") for r in records)
         print(f"{name}: {len(records)} titles")
     store.close()
-    print(f"{total} titles in your library")
+    if failed == len(args.files):
+        raise PageError("no titles imported")
+    print(f"{total} titles added to your library")
     return 0
+
+
+def _parse_saved_page(name: str) -> list[dict]:
+    from pathlib import Path
+
+    from moodtui.recommend.imdb_pages import parse_page
+
+    try:
+        return parse_page(Path(name).read_bytes())
+    except PageError as error:
+        raise PageError(f"{name}: {error}") from None
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,0 +1,74 @@
+"""The `moodtui` command as a user meets it: help, one-line errors, pipes."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, shared_path
+
+
+def moodtui(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "moodtui.cli", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, **(env or {})}, **kwargs)
+
+
+@pytest.mark.parametrize("command", [[], ["detect"], ["bench"], ["recommend"], ["imdb"], ["imdb", "sync"],
+                                     ["imdb", "import"], ["imdb", "parse"]])
+def test_every_command_explains_itself(command):
+    done = moodtui(*command, "--help")
+    assert done.returncode == 0
+    assert "usage: moodtui" in done.stdout and len(done.stdout.splitlines()) > 3
+
+
+def test_malformed_config_is_a_one_line_error(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('strategy = "lift\n')
+    done = moodtui("recommend", "--emotion", "sad", "--offline", env={"MOODTUI_CONFIG": str(config)})
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"moodtui: error: {config}:") and done.stderr.count("\n") == 1
+
+
+def test_config_with_a_wrong_type_names_the_key(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("picks = \"many\"\n")
+    done = moodtui("recommend", "--emotion", "sad", "--offline", env={"MOODTUI_CONFIG": str(config)})
+    assert done.returncode == 2 and "picks must be a int" in done.stderr
+
+
+def test_corrupt_model_file_is_a_one_line_error(tmp_path):
+    model = tmp_path / "broken.tflite"
+    model.write_bytes(b"\x00" * 100)
+    done = moodtui("detect", "--model", str(model), str(shared_path("data/faces/astronaut.png")))
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith(f"moodtui: error: {model}: not a valid TFLite model")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_output_into_a_closed_pipe_is_quiet(tmp_path):
+    page = shared_path("fixtures/imdb/chart_top_2025-05.html")
+    done = subprocess.run(f"{sys.executable} -m moodtui.cli imdb parse {page} --json | head -1", shell=True,
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.stdout.startswith('{"id": "tt0111161"')
+    assert done.stderr == ""
+
+
+def test_unreadable_saved_page_is_a_one_line_error(tmp_path):
+    page = tmp_path / "saved.html"
+    page.write_text("<html><body>Sign in to IMDb</body></html>")
+    done = moodtui("imdb", "parse", str(page))
+    assert done.returncode == 2 and done.stderr == f"moodtui: error: {page}: no IMDb titles found on this page\n"
+
+
+def test_import_skips_bad_pages_and_keeps_the_good_ones(tmp_path):
+    bad = tmp_path / "login.html"
+    bad.write_text("<html><body>Sign in to IMDb</body></html>")
+    good = shared_path("fixtures/imdb/search_title_2025-06.html")
+    env = {"MOODTUI_DATA_DIR": str(tmp_path / "data")}
+    done = moodtui("imdb", "import", str(bad), str(good), env=env)
+    assert done.returncode == 0
+    assert done.stderr == f"moodtui: warning: {bad}: no IMDb titles found on this page\n"
+    assert f"{good}: 50 titles" in done.stdout
+    only_bad = moodtui("imdb", "import", str(bad), env=env)
+    assert only_bad.returncode == 2 and only_bad.stderr.endswith("moodtui: error: no titles imported\n")
