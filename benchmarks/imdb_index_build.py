@@ -1,6 +1,6 @@
 """Build the IMDb dataset index from generated files of real size (~12 million basics rows).
 
-`python benchmarks/imdb_index_build.py [--rows N]` writes the generated TSVs to a temporary
+`python -m benchmarks.imdb_index_build [--rows N]` writes the generated TSVs to a temporary
 folder, times `build_index` in a child process and reports its peak RSS; saves
 benchmarks/results/imdb_index_build.json.
 """

@@ -1,6 +1,6 @@
 """End-to-end latency of the vision pipeline on one core, cold start and peak memory of `detect`.
 
-`python benchmarks/pipeline_latency.py` prints and saves benchmarks/results/pipeline_latency.json.
+`python -m benchmarks.pipeline_latency` prints and saves benchmarks/results/pipeline_latency.json.
 """
 
 from __future__ import annotations

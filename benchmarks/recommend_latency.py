@@ -1,6 +1,6 @@
 """Warm recommendation latency: the engine answering from SQLite and the lists, offline.
 
-`python benchmarks/recommend_latency.py` saves benchmarks/results/recommend_latency.json.
+`python -m benchmarks.recommend_latency` saves benchmarks/results/recommend_latency.json.
 """
 
 from __future__ import annotations

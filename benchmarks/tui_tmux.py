@@ -1,6 +1,6 @@
 """Run the app in tmux on a 640x480 video: time to first screen, steady CPU use, captured screens.
 
-`python benchmarks/tui_tmux.py` needs tmux. It writes the video from the real photo in
+`python -m benchmarks.tui_tmux` needs tmux. It writes the video from the real photo in
 ../shared, starts `moodtui --source video.avi --offline` in a detached tmux session, and saves
 benchmarks/results/tui_tmux.json plus the captured screens (tui_screen_80x24.txt, ..._120x40.txt).
 """
