@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +159,30 @@ async def test_quit_releases_the_camera_and_exits_zero(tmp_path):
         await asyncio.sleep(0.2)
     assert app.return_value == 0
     assert not reader._thread.is_alive()
+
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_screen_matches_its_snapshot(tmp_path, size):
+    """The whole screen, drawn: no camera, happy set by hand, seeded picks from the local lists.
+
+    After an intended change of the layout, rewrite the snapshots with MOODTUI_UPDATE_SNAPSHOTS=1
+    and look at the SVGs before committing them.
+    """
+    app = MoodApp(Settings(source="none", data_dir=str(tmp_path / "data"), offline=True), seed=7)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: "No camera" in text(app, "#preview") and filled(app))
+        await pilot.press("4")
+        await wait_for(pilot, lambda: app.query_one("#movies", PicksTable).items
+                       and app.sources and text(app, "#mood").startswith("Mood happy"))
+        await wait_for(pilot, lambda: all(g & set(MAPPING.targets("happy", "match").genres) for g in movie_genres(app)))
+        await pilot.pause(0.3)
+        svg = app.export_screenshot()
+    golden = SNAPSHOTS / f"screen_{size[0]}x{size[1]}.svg"
+    if os.environ.get("MOODTUI_UPDATE_SNAPSHOTS") or not golden.exists():
+        golden.write_text(svg)
+    actual = tmp_path / golden.name
+    actual.write_text(svg)
+    assert svg == golden.read_text(), f"the screen differs from {golden}; see {actual}"

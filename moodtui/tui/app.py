@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import random
 import threading
 import time
 from collections.abc import Iterable
@@ -54,9 +55,10 @@ class MoodApp(App[int]):
         Binding("question_mark", "toggle_help", "Help", key_display="?"),
     ]
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, seed: int | None = None) -> None:
         super().__init__()
         self.settings = settings
+        self._seeds = random.Random(seed) if seed is not None else None  # repeatable picks, for tests
         self.strategy = settings.strategy
         self.preview_on = settings.preview
         self.paused = False
@@ -164,7 +166,8 @@ class MoodApp(App[int]):
 
     @work(thread=True, exclusive=True, group="picks")
     def fetch_picks(self, emotion: str) -> None:
-        picks = self.engine().recommend(emotion, self.strategy)
+        seed = self._seeds.randrange(2**31) if self._seeds else None
+        picks = self.engine().recommend(emotion, self.strategy, seed=seed)
         self.post_message(PicksReady(picks))
 
     # Message handlers (the only place the screen changes) --------------------------------
