@@ -60,11 +60,10 @@ def keras_predictions(path: Path, images: np.ndarray) -> np.ndarray:
     return model.predict(images[..., None].astype(np.float32), batch_size=256, verbose=0).argmax(1)
 
 
-def evaluate(data: str, artifacts: Path, tflite: Path, svm: bool) -> dict:
+def evaluate(data: str, artifacts: Path, tflite: Path, svm: bool, float_model: Path) -> dict:
     splits = load_fer2013(data)
     test = splits["PublicTest"]
     rows: dict[str, dict] = {}
-    float_model = artifacts / "resnet38" / "best.keras"
     if float_model.exists():
         rows["ResNet-38 float (ours)"] = scores_row(test.labels, keras_predictions(float_model, test.images))
     rows["ResNet-38 int8, shipped (ours)"] = scores_row(test.labels, int8_probabilities(test.images, tflite).argmax(1))
@@ -79,7 +78,8 @@ def evaluate(data: str, artifacts: Path, tflite: Path, svm: bool) -> dict:
         train = splits["Training"]
         fitted = train_gabor_svm(train.images, train.labels)
         rows["SVM, Gabor features (ours)"] = scores_row(test.labels, fitted.predict(gabor_features(test.images)))
-    return {"split": "PublicTest", "faces": int(len(test)), "tflite": str(tflite), "rows": rows}
+    return {"split": "PublicTest", "faces": int(len(test)), "tflite": str(tflite), "float_model": str(float_model),
+            "rows": rows}
 
 
 def markdown(result: dict) -> str:
@@ -100,11 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", required=True, help="fer2013.csv(.gz) with Training and PublicTest rows")
     parser.add_argument("--artifacts", default=str(ARTIFACTS), help="folder with resnet38/ and cnn4/ checkpoints")
     parser.add_argument("--tflite", default=str(default_model_path()), help="int8 model (default: the shipped one)")
+    parser.add_argument("--float-model", help="the float model the .tflite came from "
+                        "(default: artifacts/resnet38/best.keras)")
     parser.add_argument("--no-svm", action="store_true", help="skip the Gabor SVM (it trains for a few minutes)")
     args = parser.parse_args(argv)
     artifacts = Path(args.artifacts)
     try:
-        result = evaluate(args.data, artifacts, Path(args.tflite), svm=not args.no_svm)
+        float_model = Path(args.float_model) if args.float_model else artifacts / "resnet38" / "best.keras"
+        result = evaluate(args.data, artifacts, Path(args.tflite), svm=not args.no_svm, float_model=float_model)
     except DatasetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -17,9 +17,9 @@ BLOCK_FILTERS = (16, 32, 64, 128)
 L2 = 0.01
 
 
-def residual_block(x: keras.KerasTensor, filters: int) -> keras.KerasTensor:
+def residual_block(x: keras.KerasTensor, filters: int, l2: float = L2) -> keras.KerasTensor:
     """One residual structure: a strided 1x1 Conv-BN shortcut added to the separable main line."""
-    reg = keras.regularizers.l2(L2)
+    reg = keras.regularizers.l2(l2)
     shortcut = layers.Conv2D(filters, 1, strides=2, padding="same", use_bias=False)(x)
     shortcut = layers.BatchNormalization()(shortcut)
 
@@ -36,9 +36,9 @@ def residual_block(x: keras.KerasTensor, filters: int) -> keras.KerasTensor:
     return layers.Add()([x, shortcut])
 
 
-def build_resnet38(num_classes: int = NUM_CLASSES) -> keras.Model:
+def build_resnet38(num_classes: int = NUM_CLASSES, l2: float = L2) -> keras.Model:
     """Return the network; it takes raw grey pixels 0-255 and outputs class probabilities."""
-    reg = keras.regularizers.l2(L2)
+    reg = keras.regularizers.l2(l2)
     inputs = keras.Input(shape=INPUT_SHAPE, name="face")
     # Normalisation lives in the model so every runtime feeds it the same raw pixels.
     x = layers.Rescaling(1.0 / 127.5, offset=-1.0)(inputs)
@@ -47,7 +47,7 @@ def build_resnet38(num_classes: int = NUM_CLASSES) -> keras.Model:
         x = layers.BatchNormalization()(x)
         x = layers.Activation("relu")(x)
     for filters in BLOCK_FILTERS:
-        x = residual_block(x, filters)
+        x = residual_block(x, filters, l2)
     x = layers.Conv2D(num_classes, 3, padding="same")(x)
     x = layers.GlobalAveragePooling2D()(x)
     outputs = layers.Activation("softmax", name="emotion")(x)

@@ -22,6 +22,7 @@ import numpy as np
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 from model.fer2013 import DatasetError, Split, load_fer2013, load_ferplus_votes
+from model.resnet38 import L2
 
 # Hyper-parameters. The recipe, not the epoch count, is what lifts accuracy on FER-2013.
 EPOCHS = 60
@@ -79,14 +80,14 @@ def datasets(train: Split, targets: np.ndarray, test: Split, batch_size: int):
     return train_ds.batch(batch_size).prefetch(2), test_ds.cache().prefetch(2)
 
 
-def learning_rate(steps_per_epoch: int, epochs: int):
+def learning_rate(steps_per_epoch: int, epochs: int, peak: float = PEAK_LEARNING_RATE):
     import keras
 
     warmup = WARMUP_EPOCHS * steps_per_epoch
     return keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=PEAK_LEARNING_RATE / 10,
+        initial_learning_rate=peak / 10,
         decay_steps=max(1, epochs * steps_per_epoch - warmup),
-        warmup_target=PEAK_LEARNING_RATE,
+        warmup_target=peak,
         warmup_steps=warmup,
     )
 
@@ -152,12 +153,15 @@ def train(args: argparse.Namespace) -> Path:
     train_ds, test_ds = datasets(train_split, targets, test_split, args.batch_size)
     steps = int(np.ceil(len(train_split) / args.batch_size))
 
-    net = {"resnet38": build_resnet38, "cnn4": build_cnn4}[args.arch]()
+    net = build_resnet38(l2=args.l2) if args.arch == "resnet38" else build_cnn4()
+    if args.init:
+        # Fine-tuning: start from a trained network's weights (the L2 penalty may differ).
+        net.set_weights(keras.models.load_model(args.init).get_weights())
     # Augmentation layers run inside the training graph (they pass faces through unchanged
     # at inference); running them in tf.data worker threads crashed TensorFlow here.
     model = keras.Sequential([keras.Input(net.input_shape[1:]), augmenter(), net]) if not args.no_augment else net
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate(steps, args.epochs)),
+        optimizer=keras.optimizers.Adam(learning_rate(steps, args.epochs, args.peak_lr)),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=LABEL_SMOOTHING),
         metrics=["accuracy"],
     )
@@ -187,6 +191,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ferplus", help="fer2013new.csv: blend FER+ vote shares into the targets")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"total epochs (default {EPOCHS})")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"default {BATCH_SIZE}")
+    parser.add_argument("--init", help="start from this trained .keras network (fine-tuning)")
+    parser.add_argument("--l2", type=float, default=L2, help=f"L2 penalty on conv weights (default {L2}, the paper's)")
+    parser.add_argument("--peak-lr", type=float, default=PEAK_LEARNING_RATE,
+                        help=f"peak learning rate of the cosine schedule (default {PEAK_LEARNING_RATE})")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N faces of each split")
     parser.add_argument("--no-augment", action="store_true", help="train without augmentation")
     return parser.parse_args(argv)
