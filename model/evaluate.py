@@ -29,6 +29,8 @@ PAPER = {
     "Paper: ResNet-38": [64.5, 23.0, 36.0, 80.0, 58.0, 77.0, 52.7],
 }
 PAPER_OVERALL = {"Paper: ResNet-38": 64.02}
+# The averages the paper states; they are not the means of its per-class figures.
+PAPER_AVERAGE = {"Paper: SVM (Gabor)": 40.7, "Paper: 4-layer CNN": 60.7, "Paper: ResNet-38": 64.15}
 
 
 def confusion(labels: np.ndarray, predictions: np.ndarray) -> np.ndarray:
@@ -66,9 +68,10 @@ def evaluate(data: str, artifacts: Path, tflite: Path, svm: bool, float_model: P
     rows: dict[str, dict] = {}
     if float_model.exists():
         rows["ResNet-38 float (ours)"] = scores_row(test.labels, keras_predictions(float_model, test.images))
-    rows["ResNet-38 int8, shipped (ours)"] = scores_row(test.labels, int8_probabilities(test.images, tflite).argmax(1))
+    plain = int8_probabilities(test.images, tflite, flip=False).argmax(1)
+    rows["ResNet-38 int8, one pass (ours)"] = scores_row(test.labels, plain)
     flipped = int8_probabilities(test.images, tflite, flip=True).argmax(1)
-    rows["ResNet-38 int8 + flip averaging (ours)"] = scores_row(test.labels, flipped)
+    rows["ResNet-38 int8 + flip averaging, shipped (ours)"] = scores_row(test.labels, flipped)
     cnn4 = artifacts / "cnn4" / "best.keras"
     if cnn4.exists():
         rows["4-layer CNN (ours)"] = scores_row(test.labels, keras_predictions(cnn4, test.images))
@@ -91,8 +94,9 @@ def markdown(result: dict) -> str:
     for name, values in PAPER.items():
         overall = PAPER_OVERALL.get(name)
         lines.append(f"| {name} | " + " | ".join(f"{v:.1f}" for v in values)
-                     + f" | {overall if overall else '-'} | {np.mean(values):.1f} |")
-    return "\n".join(lines) + "\n"
+                     + f" | {overall if overall else '-'} | {PAPER_AVERAGE[name]}* |")
+    means = ", ".join(f"{np.mean(v):.1f}" for v in PAPER.values())
+    return "\n".join(lines) + f"\n\n*As the paper states them; the means of its per-class figures are {means}.\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     (artifacts / "table2.md").write_text(table)
     from model.plots import plot_confusion
 
-    shipped = result["rows"]["ResNet-38 int8, shipped (ours)"]
+    shipped = result["rows"]["ResNet-38 int8 + flip averaging, shipped (ours)"]
     plot_confusion(np.array(shipped["confusion"]), artifacts / "confusion_int8.png",
                    f"int8 ResNet-38 on PublicTest ({shipped['overall']:.2f}%)")
     print(table)
