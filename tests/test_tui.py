@@ -171,6 +171,13 @@ async def test_screen_matches_its_snapshot(tmp_path, size):
     After an intended change of the layout, rewrite the snapshots with MOODTUI_UPDATE_SNAPSHOTS=1
     and look at the SVGs before committing them.
     """
+    import textual
+
+    drawn_with = (SNAPSHOTS / "TEXTUAL_VERSION").read_text().strip()
+    updating = bool(os.environ.get("MOODTUI_UPDATE_SNAPSHOTS"))
+    if textual.__version__ != drawn_with and not updating:
+        pytest.skip(f"snapshots were drawn with textual {drawn_with}, this is {textual.__version__}: "
+                    "look at the screen and redraw them with MOODTUI_UPDATE_SNAPSHOTS=1")
     app = MoodApp(Settings(source="none", data_dir=str(tmp_path / "data"), offline=True), seed=7)
     async with app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: "No camera" in text(app, "#preview") and filled(app))
@@ -181,8 +188,9 @@ async def test_screen_matches_its_snapshot(tmp_path, size):
         await pilot.pause(0.3)
         svg = app.export_screenshot()
     golden = SNAPSHOTS / f"screen_{size[0]}x{size[1]}.svg"
-    if os.environ.get("MOODTUI_UPDATE_SNAPSHOTS") or not golden.exists():
+    if updating or not golden.exists():
         golden.write_text(svg)
+        (SNAPSHOTS / "TEXTUAL_VERSION").write_text(textual.__version__ + "\n")
     actual = tmp_path / golden.name
     actual.write_text(svg)
     assert svg == golden.read_text(), f"the screen differs from {golden}; see {actual}"

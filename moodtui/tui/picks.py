@@ -24,16 +24,25 @@ class PicksTable(DataTable):
         self.items: list[Recommendation] = []
 
     def on_mount(self) -> None:
+        self._add_columns(40)
+
+    def _add_columns(self, room: int) -> None:
+        # Fixed widths from the table's own width: columns do not jump when new picks arrive.
         if self.kind == "movie":
-            self.add_columns("Title", "Year", "Rating")
+            self.add_column("Title", width=room)
+            self.add_column("Year", width=4)
+            self.add_column("Rating", width=6)
         else:
-            self.add_columns("Song", "Artist", "Year")
+            self.add_column("Song", width=room * 3 // 5)
+            self.add_column("Artist", width=room * 2 // 5)
+            self.add_column("Year", width=4)
 
     def show(self, items: list[Recommendation]) -> None:
         self.items = list(items)
-        self.clear()
         # Long titles are cut to the table's width so year and rating stay in view at 80 columns.
         room = max(12, self.size.width - 16) if self.size.width else 40
+        self.clear(columns=True)
+        self._add_columns(room)
         for index, item in enumerate(self.items):
             year = Text(str(item.year or ""))
             if self.kind == "movie":
