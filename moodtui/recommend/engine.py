@@ -141,10 +141,9 @@ class Engine:
             weights.append(fit * quality * (1.5 if item.key in liked else 1.0))
         return weights
 
-    def _pick(self, groups, order, count, rng, kind) -> list[Recommendation]:
-        feedback = self.store.feedback()
+    def _pick(self, groups, order, count, rng, kind, feedback: dict[str, str],
+              recent: set[str]) -> list[Recommendation]:
         candidates = [i for i in merge(groups) if feedback.get(i.key) not in ("dislike", "seen")]
-        recent = self.store.recently_shown()
         fresh = [i for i in candidates if i.key not in recent]
         pool = fresh if len(fresh) >= count else candidates
         liked = {k for k, v in feedback.items() if v == "like"}
@@ -159,8 +158,9 @@ class Engine:
         rng = random.Random(seed)
         movie_groups, movie_results = self._movie_sources(targets.genres, offline)
         song_groups, song_results = self._song_sources(targets.moods, offline)
-        movies = self._pick(movie_groups, targets.genres, count, rng, "movie")
-        songs = self._pick(song_groups, targets.moods, count, rng, "song")
+        feedback, recent = self.store.feedback(), self.store.recently_shown()
+        movies = self._pick(movie_groups, targets.genres, count, rng, "movie", feedback, recent)
+        songs = self._pick(song_groups, targets.moods, count, rng, "song", feedback, recent)
         self.store.mark_shown(movies + songs)
         sources = {"local lists": LOCAL}
         details = {}

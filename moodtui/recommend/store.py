@@ -100,6 +100,10 @@ class Store:
         self.db.execute("INSERT OR REPLACE INTO feedback VALUES (?, ?, ?, ?, ?)",
                         (item.key, item.kind, item.title, verdict, time.time()))
 
+    def verdict(self, item: Recommendation) -> str | None:
+        row = self.db.execute("SELECT verdict FROM feedback WHERE item = ?", (item.key,)).fetchone()
+        return row[0] if row else None
+
     def feedback(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT item, verdict FROM feedback"))
 

@@ -203,7 +203,7 @@ class MoodApp(App[int]):
         self._show_status()
         if message.picks.emotion != self.current_emotion:
             return  # an answer for a mood the user has already left
-        if time.monotonic() - self.last_reading < READING_GRACE and self.pending is not False:
+        if time.monotonic() - self.last_reading < READING_GRACE:
             self.pending = message.picks
             self.notify("New picks are ready: press n to see them.", timeout=4)
             return
@@ -326,7 +326,7 @@ class MoodApp(App[int]):
 
     def _show_details(self) -> None:
         item = self._selected()
-        verdict = self.engine().store.feedback().get(item.key) if item and self._engine else None
+        verdict = self._engine.store.verdict(item) if item and self._engine else None
         self.query_one(DetailsPane).show(item, verdict)
 
     def _show_mood(self) -> None:
