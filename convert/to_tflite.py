@@ -58,7 +58,8 @@ def compare(model, tflite_path: Path, images: np.ndarray, labels: np.ndarray) ->
     from moodtui.emotion import EmotionClassifier
 
     float_pred = model.predict(images[..., None].astype(np.float32), batch_size=256, verbose=0).argmax(1)
-    classifier = EmotionClassifier(tflite_path)
+    # One pass, like the float model: flip averaging would blur what quantisation alone costs.
+    classifier = EmotionClassifier(tflite_path, flip_average=False)
     int8_pred = np.concatenate([classifier.predict(images[i : i + 256]).argmax(1) for i in range(0, len(images), 256)])
     return {
         "faces": int(len(labels)),
