@@ -31,9 +31,15 @@ PAPER = {
 PAPER_OVERALL = {"Paper: ResNet-38": 64.02}
 # The averages the paper states; they are not the means of its per-class figures.
 PAPER_AVERAGE = {"Paper: SVM (Gabor)": 40.7, "Paper: 4-layer CNN": 60.7, "Paper: ResNet-38": 64.15}
-
-
 SVM_ROW = "SVM, Gabor features (ours)"
+
+
+def converted_from(artifacts: Path) -> Path:
+    """The float network the shipped .tflite was converted from, as conversion.json records it."""
+    try:
+        return Path(json.loads((artifacts / "conversion.json").read_text())["model"])
+    except (OSError, ValueError, KeyError):
+        return artifacts / "resnet38" / "best.keras"
 
 
 def earlier_rows(artifacts: Path) -> dict[str, dict]:
@@ -119,13 +125,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--artifacts", default=str(ARTIFACTS), help="folder with resnet38/ and cnn4/ checkpoints")
     parser.add_argument("--tflite", default=str(default_model_path()), help="int8 model (default: the shipped one)")
     parser.add_argument("--float-model", help="the float model the .tflite came from "
-                        "(default: artifacts/resnet38/best.keras)")
+                        "(default: the one named in artifacts/conversion.json)")
     parser.add_argument("--no-svm", action="store_true",
                         help="do not retrain the Gabor SVM (a few minutes); keep its row from the last table2.json")
     args = parser.parse_args(argv)
     artifacts = Path(args.artifacts)
     try:
-        float_model = Path(args.float_model) if args.float_model else artifacts / "resnet38" / "best.keras"
+        float_model = Path(args.float_model) if args.float_model else converted_from(artifacts)
         result = evaluate(args.data, artifacts, Path(args.tflite), svm=not args.no_svm, float_model=float_model)
     except DatasetError as error:
         print(f"error: {error}", file=sys.stderr)
