@@ -54,15 +54,20 @@ def soft_targets(split: Split, ferplus: np.ndarray | None, weight: float) -> np.
     return (1 - weight) * onehot + weight * shares
 
 
-def augmenter():
+def augmenter(strength: str = "full"):
+    """Training-only augmentation; "light" (mirror and shift) lets a last stage fit closer."""
     import keras
     from keras import layers
 
+    flip = layers.RandomFlip("horizontal", seed=SEED)
+    shift = layers.RandomTranslation(SHIFT, SHIFT, fill_mode="nearest", seed=SEED)
+    if strength == "light":
+        return keras.Sequential([flip, shift], name="augment")
     return keras.Sequential(
         [
-            layers.RandomFlip("horizontal", seed=SEED),
+            flip,
             layers.RandomRotation(ROTATION, fill_mode="nearest", seed=SEED),
-            layers.RandomTranslation(SHIFT, SHIFT, fill_mode="nearest", seed=SEED),
+            shift,
             layers.RandomZoom(ZOOM, fill_mode="nearest", seed=SEED),
             layers.RandomContrast(CONTRAST, value_range=(0, 255), seed=SEED),
             layers.Lambda(lambda x: keras.ops.clip(x, 0.0, 255.0)),
@@ -161,7 +166,10 @@ def train(args: argparse.Namespace) -> Path:
         net.set_weights(keras.models.load_model(args.init).get_weights())
     # Augmentation layers run inside the training graph (they pass faces through unchanged
     # at inference); running them in tf.data worker threads crashed TensorFlow here.
-    model = keras.Sequential([keras.Input(net.input_shape[1:]), augmenter(), net]) if not args.no_augment else net
+    if args.augment == "none":
+        model = net
+    else:
+        model = keras.Sequential([keras.Input(net.input_shape[1:]), augmenter(args.augment), net])
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate(steps, args.epochs, args.peak_lr)),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=LABEL_SMOOTHING),
@@ -198,7 +206,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--peak-lr", type=float, default=PEAK_LEARNING_RATE,
                         help=f"peak learning rate of the cosine schedule (default {PEAK_LEARNING_RATE})")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N faces of each split")
-    parser.add_argument("--no-augment", action="store_true", help="train without augmentation")
+    parser.add_argument("--augment", choices=("full", "light", "none"), default="full",
+                        help="full: mirror, shift, rotation, zoom, contrast (default); "
+                        "light: mirror and shift only, for a last fine-tuning stage; none")
     return parser.parse_args(argv)
 
 

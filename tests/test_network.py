@@ -37,3 +37,20 @@ def test_cnn4_baseline_layers_follow_the_paper():
     dense = [layer.units for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     assert convs == [32, 64, 96, 128]
     assert dense == [200, 7]
+
+
+@pytest.mark.parametrize(
+    ("strength", "kinds"),
+    [
+        ("full", {"RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "RandomContrast"}),
+        ("light", {"RandomFlip", "RandomTranslation"}),
+    ],
+)
+def test_augmentation_strengths_and_identity_at_inference(strength, kinds):
+    from model.train import augmenter
+
+    augment = augmenter(strength)
+    assert {type(layer).__name__ for layer in augment.layers} - {"Lambda"} == kinds
+    faces = np.random.default_rng(0).integers(0, 256, (4, 48, 48, 1)).astype(np.float32)
+    assert np.array_equal(np.asarray(augment(faces, training=False)), faces)
+    assert not np.array_equal(np.asarray(augment(faces, training=True)), faces)
