@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 
 # TensorFlow 2.21's oneDNN depthwise-conv weight gradient (MklConvCustomBackpropFilterOp,
-# depthwise) corrupts the heap: a segfault within the first full FER-2013 epoch on these AMD
-# EPYC machines, with any input pipeline. The stock kernels are ~1.6x slower (~65 s an epoch
-# against ~40 s) but sound; TF_ENABLE_ONEDNN_OPTS=1 in the environment still overrides this.
+# depthwise) corrupts the heap: a segfault within the first full FER-2013 epoch, with any input
+# pipeline, on both the AMD EPYC and the Intel Xeon machines ("free(): invalid next size"). The
+# stock kernels are slower (~65 s an epoch on 2 EPYC cores, ~84 s on 2 Xeon cores, against ~40 s)
+# but sound; TF_ENABLE_ONEDNN_OPTS=1 in the environment still overrides this.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 from model.fer2013 import DatasetError, Split, load_fer2013, load_ferplus_votes
