@@ -56,7 +56,7 @@ def soft_targets(split: Split, ferplus: np.ndarray | None, weight: float) -> np.
 
 
 def augmenter(strength: str = "full"):
-    """Training-only augmentation; "light" (mirror and shift) lets a last stage fit closer."""
+    """Training-only augmentation; "light" (mirror and shift) lets this small network fit closer."""
     import keras
     from keras import layers
 
@@ -209,7 +209,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=0, help="use only the first N faces of each split")
     parser.add_argument("--augment", choices=("full", "light", "none"), default="full",
                         help="full: mirror, shift, rotation, zoom, contrast (default); "
-                        "light: mirror and shift only, for a last fine-tuning stage; none")
+                        "light: mirror and shift only (the shipped model's recipe); none")
     return parser.parse_args(argv)
 
 
