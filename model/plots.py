@@ -19,7 +19,10 @@ def _pyplot():
 
 
 def plot_history(history: list[dict], out: Path) -> list[Path]:
-    """Write accuracy.png and loss.png (train and PublicTest per epoch); return their paths."""
+    """Write accuracy.png and loss.png (train and PublicTest per epoch); return their paths.
+
+    Runs with weight averaging also get the averaged network's PublicTest accuracy.
+    """
     plt = _pyplot()
     epochs = [row["epoch"] for row in history]
     paths = []
@@ -27,6 +30,9 @@ def plot_history(history: list[dict], out: Path) -> list[Path]:
         fig, ax = plt.subplots(figsize=(6, 4))
         ax.plot(epochs, [row[metric] for row in history], label="train")
         ax.plot(epochs, [row[f"val_{metric}"] for row in history], label="test (PublicTest)")
+        averaged = [(row["epoch"], row[f"average_val_{metric}"]) for row in history if f"average_val_{metric}" in row]
+        if averaged:
+            ax.plot(*zip(*averaged, strict=True), label="weight average, test (PublicTest)")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.set_title(f"ResNet-38 {title} per epoch")

@@ -41,6 +41,7 @@ CONTRAST = 0.2
 SEED = 1234
 
 BEST_MODEL = "best.keras"
+AVERAGE_MODEL = "average.keras"
 HISTORY = "history.json"
 
 
@@ -88,8 +89,12 @@ def datasets(train: Split, targets: np.ndarray, test: Split, batch_size: int):
     return train_ds.batch(batch_size).prefetch(2), test_ds.cache().prefetch(2)
 
 
-def learning_rate(steps_per_epoch: int, epochs: int, peak: float = PEAK_LEARNING_RATE):
+def learning_rate(steps_per_epoch: int, epochs: int, peak: float = PEAK_LEARNING_RATE,
+                  constant: bool = False):
     import keras
+
+    if constant:
+        return peak
 
     warmup = WARMUP_EPOCHS * steps_per_epoch
     return keras.optimizers.schedules.CosineDecay(
@@ -134,6 +139,76 @@ class Saver:
         tmp.replace(self.out / HISTORY)
 
 
+class WeightAverage:
+    """Stochastic weight averaging: the mean of the network's weights over the last epochs.
+
+    The mean of several nearby solutions sits in a flatter part of the loss surface than any
+    one of them, which is what generalises; batch-norm statistics do not average linearly, so
+    they are re-estimated on the training faces before the averaged network is judged.
+    """
+
+    def __init__(self, out: Path, net, start: int, train: Split, test: Split) -> None:
+        self.out, self.net, self.start = out, net, start
+        self.train_x = train.images[..., None].astype(np.float32)
+        self.test_x, self.test_y = test.images[..., None].astype(np.float32), test.labels
+        self.mean: list[np.ndarray] | None = None
+        self.count = 0
+        # The running mean is kept on disk so that a resumed run goes on averaging where it stopped.
+        self.state = out / "backup" / "average.npz"
+        if self.state.exists():
+            with np.load(self.state) as saved:
+                self.count = int(saved["count"])
+                self.mean = [saved[f"w{i}"] for i in range(len(saved.files) - 1)]
+
+    def callback(self):
+        import keras
+
+        average = self
+
+        class Average(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                if epoch + 1 >= average.start:
+                    accuracy = average.add(average.net.get_weights())
+                    if logs is not None:
+                        logs["average_val_accuracy"] = accuracy
+
+        return Average()
+
+    def add(self, weights: list[np.ndarray]) -> float:
+        """Folds one epoch's weights into the mean; returns the averaged network's PublicTest accuracy."""
+        self.count += 1
+        if self.mean is None:
+            self.mean = [w.astype(np.float64) for w in weights]
+        else:
+            self.mean = [m + (w - m) / self.count for m, w in zip(self.mean, weights, strict=True)]
+        self.state.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.state.with_suffix(".tmp.npz")
+        np.savez(tmp, count=self.count, **{f"w{i}": m for i, m in enumerate(self.mean)})
+        tmp.replace(self.state)
+        averaged = self.averaged_network()
+        predictions = averaged.predict(self.test_x, batch_size=256, verbose=0).argmax(axis=1)
+        averaged.save(self.out / AVERAGE_MODEL)
+        return float((predictions == self.test_y).mean())
+
+    def averaged_network(self):
+        import keras
+
+        net = keras.models.clone_model(self.net)
+        net.set_weights([m.astype(np.float32) for m in self.mean])
+        batch_norms = [layer for layer in net.layers if isinstance(layer, keras.layers.BatchNormalization)]
+        for layer in batch_norms:
+            layer.moving_mean.assign(np.zeros(layer.moving_mean.shape, np.float32))
+            layer.moving_variance.assign(np.ones(layer.moving_variance.shape, np.float32))
+        # momentum i/(i+1) on the i-th batch makes the running statistics an exact mean over batches.
+        for i, start in enumerate(range(0, len(self.train_x), 256)):
+            for layer in batch_norms:
+                layer.momentum = i / (i + 1)
+            net(self.train_x[start : start + 256], training=True)
+        for layer in batch_norms:
+            layer.momentum = 0.99
+        return net
+
+
 def train(args: argparse.Namespace) -> Path:
     import keras
 
@@ -172,15 +247,19 @@ def train(args: argparse.Namespace) -> Path:
     else:
         model = keras.Sequential([keras.Input(net.input_shape[1:]), augmenter(args.augment), net])
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate(steps, args.epochs, args.peak_lr)),
+        optimizer=keras.optimizers.Adam(learning_rate(steps, args.epochs, args.peak_lr,
+                                                      constant=args.average_from > 0)),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=LABEL_SMOOTHING),
         metrics=["accuracy"],
     )
+    callbacks = [keras.callbacks.BackupAndRestore(str(out / "backup"))]
+    if args.average_from > 0:
+        callbacks.append(WeightAverage(out, net, args.average_from, train_split, test_split).callback())
     model.fit(
         train_ds,
         validation_data=test_ds,
         epochs=args.epochs,
-        callbacks=[keras.callbacks.BackupAndRestore(str(out / "backup")), Saver(out, net).callback()],
+        callbacks=[*callbacks, Saver(out, net).callback()],
         verbose=1 if sys.stdout.isatty() else 2,
     )
     from model.plots import plot_history
@@ -210,6 +289,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--augment", choices=("full", "light", "none"), default="full",
                         help="full: mirror, shift, rotation, zoom, contrast (default); "
                         "light: mirror and shift only (the shipped model's recipe); none")
+    parser.add_argument("--average-from", type=int, default=0, metavar="EPOCH",
+                        help="stochastic weight averaging: hold the learning rate at --peak-lr and "
+                        f"average the weights of every epoch from EPOCH on into {AVERAGE_MODEL}")
     return parser.parse_args(argv)
 
 

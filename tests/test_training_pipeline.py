@@ -91,3 +91,37 @@ def test_int8_conversion_agrees_with_float(trained, small_csv, tmp_path):
     classifier = EmotionClassifier(tflite)
     assert classifier._input["dtype"] == np.uint8
     assert classifier.predict(np.zeros((3, 48, 48), np.uint8)).shape == (3, 7)
+
+
+def test_weight_average_is_the_mean_with_batch_norm_statistics_of_the_training_faces(fer2013, tmp_path):
+    import keras
+
+    from model.fer2013 import Split
+    from model.resnet38 import build_resnet38
+    from model.train import AVERAGE_MODEL, WeightAverage
+
+    train = fer2013["Training"]
+    # 512 faces: two equal batches of 256, so the mean of batch means is the mean over all faces.
+    faces = Split(train.images[:512], train.labels[:512], train.rows[:512])
+    test = Split(fer2013["PublicTest"].images[:256], fer2013["PublicTest"].labels[:256],
+                 fer2013["PublicTest"].rows[:256])
+    keras.utils.set_random_seed(1)
+    net = build_resnet38()
+    first = net.get_weights()
+    second = build_resnet38().get_weights()
+    average = WeightAverage(tmp_path, net, start=1, train=faces, test=test)
+    average.add(first)
+    accuracy = average.add(second)
+
+    assert 0.0 <= accuracy <= 1.0 and (tmp_path / AVERAGE_MODEL).exists()
+    averaged = average.averaged_network()
+    kernel = next(layer for layer in averaged.layers if isinstance(layer, keras.layers.Conv2D))
+    assert np.allclose(kernel.get_weights()[0], (first[0] + second[0]) / 2, atol=1e-6)
+    # The first batch norm's moving mean must be the mean of its input over the training faces.
+    first_norm = next(layer for layer in averaged.layers if isinstance(layer, keras.layers.BatchNormalization))
+    conv_out = keras.Model(averaged.input, kernel.output).predict(faces.images[..., None].astype(np.float32),
+                                                                   verbose=0)
+    assert np.allclose(first_norm.moving_mean.numpy(), conv_out.mean(axis=(0, 1, 2)), atol=1e-4)
+    # A second averager over the same folder resumes the running mean instead of restarting it.
+    resumed = WeightAverage(tmp_path, net, start=1, train=faces, test=test)
+    assert resumed.count == 2
