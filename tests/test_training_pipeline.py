@@ -125,3 +125,15 @@ def test_weight_average_is_the_mean_with_batch_norm_statistics_of_the_training_f
     # A second averager over the same folder resumes the running mean instead of restarting it.
     resumed = WeightAverage(tmp_path, net, start=1, train=faces, test=test)
     assert resumed.count == 2
+
+
+def test_erase_augmentation_hides_a_patch_of_some_faces_and_leaves_inference_alone():
+    from model.train import augmenter
+
+    faces = np.full((64, 48, 48, 1), 128, np.float32)
+    erased = np.asarray(augmenter("erase")(faces, training=True))
+    changed = (erased != 128).reshape(64, -1).mean(axis=1)
+    # Mirror and shift leave a flat grey face flat: any change is an erased patch.
+    assert 5 <= (changed > 0).sum() <= 59
+    assert changed.max() < 0.5 and erased.min() >= 0 and erased.max() <= 255
+    assert np.array_equal(np.asarray(augmenter("erase")(faces, training=False)), faces)
