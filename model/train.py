@@ -157,7 +157,7 @@ class WeightAverage:
 
     def __init__(self, out: Path, net, start: int, train: Split, test: Split) -> None:
         self.out, self.net, self.start = out, net, start
-        self.train_x = train.images[..., None].astype(np.float32)
+        self.train_images = train.images  # uint8; made float a batch at a time, not a second full copy
         self.test_x, self.test_y = test.images[..., None].astype(np.float32), test.labels
         self.mean: list[np.ndarray] | None = None
         self.count = 0
@@ -208,12 +208,13 @@ class WeightAverage:
             layer.moving_mean.assign(np.zeros(layer.moving_mean.shape, np.float32))
             layer.moving_variance.assign(np.ones(layer.moving_variance.shape, np.float32))
         # momentum i/(i+1) on the i-th batch makes the running statistics an exact mean over batches.
-        for i, start in enumerate(range(0, len(self.train_x), 256)):
+        momenta = [layer.momentum for layer in batch_norms]
+        for i, start in enumerate(range(0, len(self.train_images), 256)):
             for layer in batch_norms:
                 layer.momentum = i / (i + 1)
-            net(self.train_x[start : start + 256], training=True)
-        for layer in batch_norms:
-            layer.momentum = 0.99
+            net(self.train_images[start : start + 256, ..., None].astype(np.float32), training=True)
+        for layer, momentum in zip(batch_norms, momenta, strict=True):
+            layer.momentum = momentum
         return net
 
 
