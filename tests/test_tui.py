@@ -161,6 +161,30 @@ async def test_quit_releases_the_camera_and_exits_zero(tmp_path):
     assert not reader._thread.is_alive()
 
 
+async def test_messages_that_arrive_during_shutdown_are_dropped(tmp_path):
+    """Textual delivers what is still queued after it closed the screen; drawing it must not crash."""
+    from textual.widgets import DataTable
+
+    from moodtui.tui.messages import CameraStatus, PicksReady, ScoresUpdate
+
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: filled(app))
+        table = app.query_one("#movies", PicksTable)
+        row = table.coordinate_to_cell_key((1, 0)).row_key
+        late_picks = app.engine().recommend("sad", "match", seed=1)
+        late = [DataTable.RowHighlighted(table, 1, row), DataTable.RowSelected(table, 1, row),
+                ScoresUpdate((0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0), True), CameraStatus("lost"), PicksReady(late_picks)]
+    assert not app.screen_stack  # the screen is gone, as when a late message is handled
+    app.manual = None
+    app._row_moved(late[0])
+    app._row_chosen(late[1])
+    app.on_scores_update(late[2])
+    app.on_camera_status(late[3])
+    app.on_picks_ready(late[4])
+    assert app.current_emotion == "neutral" and app.pending is None
+
+
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
 

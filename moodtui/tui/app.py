@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import random
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -33,6 +35,23 @@ BARS_HZ = 4
 STATUS_HZ = 1
 READING_GRACE = 15.0  # seconds after the user moved in a table during which new picks wait
 NO_CAMERA = "none"
+
+MessageT = TypeVar("MessageT")
+
+
+def while_running(handler: Callable[[MoodApp, MessageT], None]) -> Callable[[MoodApp, MessageT], None]:
+    """Drops a message handled after shutdown began: the screen and its widgets are gone by then.
+
+    Workers and tables keep posting until the app stops, and Textual still delivers what is
+    queued after it has closed the screens; drawing it then would raise ScreenStackError.
+    """
+
+    @functools.wraps(handler)
+    def guarded(app: MoodApp, message: MessageT) -> None:
+        if app.is_running:
+            handler(app, message)
+
+    return guarded
 
 
 class MoodApp(App[int]):
@@ -171,14 +190,17 @@ class MoodApp(App[int]):
         self.post_message(PicksReady(picks))
 
     # Message handlers (the only place the screen changes) --------------------------------
+    @while_running
     def on_preview_frame(self, message: PreviewFrame) -> None:
         if self.preview_on:
             self.query_one("#preview", CameraPreview).update(message.picture)
 
+    @while_running
     def on_scores_update(self, message: ScoresUpdate) -> None:
         if not self.manual:
             self.query_one(EmotionBars).show(message.scores, self.current_emotion if message.face else None)
 
+    @while_running
     def on_mood_changed(self, message: MoodChanged) -> None:
         before = self.current_emotion
         self.camera_mood = message.mood
@@ -189,6 +211,7 @@ class MoodApp(App[int]):
             if self.current_emotion != before:
                 self.fetch_picks(self.current_emotion)
 
+    @while_running
     def on_camera_status(self, message: CameraStatus) -> None:
         self.camera_state = "paused" if self.paused else message.state
         if message.state.startswith(("unavailable", "off")):
@@ -198,6 +221,7 @@ class MoodApp(App[int]):
             self.query_one("#preview", CameraPreview).show_message("Camera lost, retrying…")
         self._show_status(message.fps, message.latency_ms)
 
+    @while_running
     def on_picks_ready(self, message: PicksReady) -> None:
         self.sources = message.picks.sources
         self._show_status()
@@ -218,12 +242,14 @@ class MoodApp(App[int]):
         self._show_details()
 
     @on(DataTable.RowHighlighted)
+    @while_running
     def _row_moved(self, event: DataTable.RowHighlighted) -> None:
         if event.control.has_focus and event.cursor_row > 0:
             self.last_reading = time.monotonic()
         self._show_details()
 
     @on(DataTable.RowSelected)
+    @while_running
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
         self._show_details()
         item = self._selected()
