@@ -24,6 +24,7 @@ import numpy as np
 # but sound; TF_ENABLE_ONEDNN_OPTS=1 in the environment still overrides this.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
+from model.distill import blend_with_teacher, teacher_probabilities
 from model.fer2013 import DatasetError, Split, load_fer2013, load_ferplus_votes
 from model.resnet38 import L2
 
@@ -34,6 +35,7 @@ PEAK_LEARNING_RATE = 2e-3
 WARMUP_EPOCHS = 2
 LABEL_SMOOTHING = 0.1
 FERPLUS_WEIGHT = 0.3  # share of the target taken from FER+ vote distributions, when given
+TEACHER_WEIGHT = 0.5  # share of the target taken from the teachers' probabilities, when given
 ROTATION = 10 / 360  # fraction of a full turn
 SHIFT = 0.1
 ZOOM = 0.1
@@ -239,6 +241,9 @@ def train(args: argparse.Namespace) -> Path:
         rows = sum(len(s) for s in splits.values())
         ferplus = load_ferplus_votes(args.ferplus, expected_rows=rows)
     targets = soft_targets(train_split, ferplus, FERPLUS_WEIGHT)
+    if args.teacher:
+        teacher = teacher_probabilities(args.teacher, train_split.images)
+        targets = blend_with_teacher(targets, teacher, args.teacher_weight)
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -288,6 +293,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--arch", choices=("resnet38", "cnn4"), default="resnet38",
                         help="the paper's ResNet-38 (default) or its 4-layer CNN baseline")
     parser.add_argument("--ferplus", help="fer2013new.csv: blend FER+ vote shares into the targets")
+    parser.add_argument("--teacher", nargs="+", metavar="MODEL",
+                        help="distillation: blend these trained .keras networks' probabilities (each face and "
+                        "its mirror, averaged) into the targets")
+    parser.add_argument("--teacher-weight", type=float, default=TEACHER_WEIGHT,
+                        help=f"share of the target taken from the teachers (default {TEACHER_WEIGHT})")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"total epochs (default {EPOCHS})")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"default {BATCH_SIZE}")
     parser.add_argument("--init", help="start from this trained .keras network (fine-tuning)")
@@ -302,7 +312,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--average-from", type=int, default=0, metavar="EPOCH",
                         help="stochastic weight averaging: hold the learning rate at --peak-lr and "
                         f"average the weights of every epoch from EPOCH on into {AVERAGE_MODEL}")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not 0.0 <= args.teacher_weight <= 1.0:
+        parser.error(f"--teacher-weight must lie between 0 and 1, not {args.teacher_weight}")
+    for path in (*(args.teacher or ()), *([args.init] if args.init else [])):
+        if not Path(path).is_file():
+            parser.error(f"{path}: no such model file")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:

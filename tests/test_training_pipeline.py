@@ -137,3 +137,40 @@ def test_erase_augmentation_hides_a_patch_of_some_faces_and_leaves_inference_alo
     assert 5 <= (changed > 0).sum() <= 59
     assert changed.max() < 0.5 and erased.min() >= 0 and erased.max() <= 255
     assert np.array_equal(np.asarray(augmenter("erase")(faces, training=False)), faces)
+
+
+def test_teacher_targets_average_face_and_mirror_into_probabilities(trained, fer2013):
+    from model.distill import blend_with_teacher, teacher_probabilities
+
+    out, _, _ = trained
+    test = fer2013["PublicTest"]
+    faces, labels = test.images[:64], np.eye(7, dtype=np.float32)[test.labels[:64]]
+    teacher = teacher_probabilities([out / "best.keras"], faces)
+    assert teacher.shape == (64, 7) and np.allclose(teacher.sum(axis=1), 1.0, atol=1e-4)
+    # Face and mirror both count, so mirrored faces get the same targets.
+    assert np.allclose(teacher, teacher_probabilities([out / "best.keras"], faces[:, :, ::-1]), atol=1e-5)
+    blended = blend_with_teacher(labels, teacher, 0.25)
+    assert np.allclose(blended, 0.75 * labels + 0.25 * teacher) and np.allclose(blended.sum(axis=1), 1.0, atol=1e-4)
+    with pytest.raises(ValueError, match="teacher weight"):
+        blend_with_teacher(labels, teacher, 1.5)
+
+
+def test_distillation_run_trains_on_the_teachers_targets(trained, small_csv, tmp_path):
+    out, _, _ = trained
+    student = tmp_path / "student"
+    done = subprocess.run(
+        [sys.executable, "-m", "model.train", "--data", str(small_csv), "--out", str(student), "--epochs", "1",
+         "--batch-size", "32", "--init", str(out / "best.keras"), "--teacher", str(out / "best.keras"),
+         "--teacher-weight", "0.7", "--augment", "light"],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (student / "best.keras").exists()
+    assert [row["epoch"] for row in json.loads((student / "history.json").read_text())] == [1]
+    refused = subprocess.run(
+        [sys.executable, "-m", "model.train", "--data", str(small_csv), "--out", str(tmp_path / "no"),
+         "--teacher", str(out / "best.keras"), "--teacher-weight", "2"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert refused.returncode == 2 and "--teacher-weight" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "no").exists()
