@@ -59,7 +59,7 @@ def soft_targets(split: Split, ferplus: np.ndarray | None, weight: float) -> np.
     return (1 - weight) * onehot + weight * shares
 
 
-def augmenter(strength: str = "full"):
+def augmenter(strength: str = "full", seed: int = SEED):
     """Training-only augmentation; "light" (mirror and shift) lets this small network fit closer.
 
     "erase" is light plus random erasing: hiding part of the face regularises without the
@@ -68,33 +68,33 @@ def augmenter(strength: str = "full"):
     import keras
     from keras import layers
 
-    flip = layers.RandomFlip("horizontal", seed=SEED)
-    shift = layers.RandomTranslation(SHIFT, SHIFT, fill_mode="nearest", seed=SEED)
+    flip = layers.RandomFlip("horizontal", seed=seed)
+    shift = layers.RandomTranslation(SHIFT, SHIFT, fill_mode="nearest", seed=seed)
     if strength == "light":
         return keras.Sequential([flip, shift], name="augment")
     if strength == "erase":
-        erase = layers.RandomErasing(factor=(ERASE_PROBABILITY, ERASE_PROBABILITY), value_range=(0, 255), seed=SEED)
+        erase = layers.RandomErasing(factor=(ERASE_PROBABILITY, ERASE_PROBABILITY), value_range=(0, 255), seed=seed)
         return keras.Sequential([flip, shift, erase], name="augment")
     return keras.Sequential(
         [
             flip,
-            layers.RandomRotation(ROTATION, fill_mode="nearest", seed=SEED),
+            layers.RandomRotation(ROTATION, fill_mode="nearest", seed=seed),
             shift,
-            layers.RandomZoom(ZOOM, fill_mode="nearest", seed=SEED),
-            layers.RandomContrast(CONTRAST, value_range=(0, 255), seed=SEED),
+            layers.RandomZoom(ZOOM, fill_mode="nearest", seed=seed),
+            layers.RandomContrast(CONTRAST, value_range=(0, 255), seed=seed),
             layers.Lambda(lambda x: keras.ops.clip(x, 0.0, 255.0)),
         ],
         name="augment",
     )
 
 
-def datasets(train: Split, targets: np.ndarray, test: Split, batch_size: int):
+def datasets(train: Split, targets: np.ndarray, test: Split, batch_size: int, seed: int = SEED):
     import tensorflow as tf
 
     x_train = train.images[..., None].astype(np.float32)
     x_test = test.images[..., None].astype(np.float32)
     y_test = np.eye(7, dtype=np.float32)[test.labels]
-    train_ds = tf.data.Dataset.from_tensor_slices((x_train, targets)).shuffle(len(x_train), seed=SEED)
+    train_ds = tf.data.Dataset.from_tensor_slices((x_train, targets)).shuffle(len(x_train), seed=seed)
     test_ds = tf.data.Dataset.from_tensor_slices((x_test, y_test)).batch(256)
     return train_ds.batch(batch_size).prefetch(2), test_ds.cache().prefetch(2)
 
@@ -226,7 +226,7 @@ def train(args: argparse.Namespace) -> Path:
     from model.cnn4 import build_cnn4
     from model.resnet38 import build_resnet38
 
-    keras.utils.set_random_seed(SEED)
+    keras.utils.set_random_seed(args.seed)
     splits = load_fer2013(args.data)
     if "Training" not in splits or "PublicTest" not in splits:
         raise DatasetError(f"{args.data}: needs both Training and PublicTest rows")
@@ -247,7 +247,7 @@ def train(args: argparse.Namespace) -> Path:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    train_ds, test_ds = datasets(train_split, targets, test_split, args.batch_size)
+    train_ds, test_ds = datasets(train_split, targets, test_split, args.batch_size, args.seed)
     steps = int(np.ceil(len(train_split) / args.batch_size))
 
     net = build_resnet38(l2=args.l2) if args.arch == "resnet38" else build_cnn4()
@@ -259,7 +259,7 @@ def train(args: argparse.Namespace) -> Path:
     if args.augment == "none":
         model = net
     else:
-        model = keras.Sequential([keras.Input(net.input_shape[1:]), augmenter(args.augment), net])
+        model = keras.Sequential([keras.Input(net.input_shape[1:]), augmenter(args.augment, args.seed), net])
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate(steps, args.epochs, args.peak_lr,
                                                       constant=args.average_from > 0)),
@@ -304,6 +304,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--l2", type=float, default=L2, help=f"L2 penalty on conv weights (default {L2}, the paper's)")
     parser.add_argument("--peak-lr", type=float, default=PEAK_LEARNING_RATE,
                         help=f"peak learning rate of the cosine schedule (default {PEAK_LEARNING_RATE})")
+    parser.add_argument("--seed", type=int, default=SEED,
+                        help=f"seed of data order and augmentation (default {SEED}): another seed, another run")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N faces of each split")
     parser.add_argument("--augment", choices=("full", "light", "erase", "none"), default="full",
                         help="full: mirror, shift, rotation, zoom, contrast (default); "

@@ -174,3 +174,12 @@ def test_distillation_run_trains_on_the_teachers_targets(trained, small_csv, tmp
     )
     assert refused.returncode == 2 and "--teacher-weight" in refused.stderr and "Traceback" not in refused.stderr
     assert not (tmp_path / "no").exists()
+
+
+def test_seed_picks_the_augmentation_and_repeats_it():
+    from model.train import augmenter
+
+    faces = np.random.default_rng(0).integers(0, 256, (16, 48, 48, 1)).astype(np.float32)
+    first, again, other = (np.asarray(augmenter("light", seed)(faces, training=True)) for seed in (1, 1, 2))
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first, other)
