@@ -24,6 +24,7 @@ import numpy as np
 # but sound; TF_ENABLE_ONEDNN_OPTS=1 in the environment still overrides this.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
+from model.average import with_training_statistics
 from model.distill import blend_with_teacher, teacher_probabilities
 from model.fer2013 import DatasetError, Split, load_fer2013, load_ferplus_votes
 from model.resnet38 import L2
@@ -201,23 +202,7 @@ class WeightAverage:
         return float((predictions == self.test_y).mean())
 
     def averaged_network(self):
-        import keras
-
-        net = keras.models.clone_model(self.net)
-        net.set_weights([m.astype(np.float32) for m in self.mean])
-        batch_norms = [layer for layer in net.layers if isinstance(layer, keras.layers.BatchNormalization)]
-        for layer in batch_norms:
-            layer.moving_mean.assign(np.zeros(layer.moving_mean.shape, np.float32))
-            layer.moving_variance.assign(np.ones(layer.moving_variance.shape, np.float32))
-        # momentum i/(i+1) on the i-th batch makes the running statistics an exact mean over batches.
-        momenta = [layer.momentum for layer in batch_norms]
-        for i, start in enumerate(range(0, len(self.train_images), 256)):
-            for layer in batch_norms:
-                layer.momentum = i / (i + 1)
-            net(self.train_images[start : start + 256, ..., None].astype(np.float32), training=True)
-        for layer, momentum in zip(batch_norms, momenta, strict=True):
-            layer.momentum = momentum
-        return net
+        return with_training_statistics(self.net, self.mean, self.train_images)
 
 
 def train(args: argparse.Namespace) -> Path:

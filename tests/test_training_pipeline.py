@@ -183,3 +183,31 @@ def test_seed_picks_the_augmentation_and_repeats_it():
     first, again, other = (np.asarray(augmenter("light", seed)(faces, training=True)) for seed in (1, 1, 2))
     assert np.array_equal(first, again)
     assert not np.array_equal(first, other)
+
+
+def test_average_command_merges_networks_and_refuses_a_missing_one(trained, small_csv, tmp_path):
+    import keras
+
+    from model.average import mean_weights
+    from model.cnn4 import build_cnn4
+
+    out, _, _ = trained
+    merged = tmp_path / "merged.keras"
+    done = subprocess.run(
+        [sys.executable, "-m", "model.average", str(out / "best.keras"), str(out / "best.keras"),
+         "--data", str(small_csv), "--out", str(merged)],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "PublicTest:" in done.stdout and "with its mirror image" in done.stdout
+    original, averaged = keras.models.load_model(out / "best.keras"), keras.models.load_model(merged)
+    assert np.allclose(original.get_weights()[0], averaged.get_weights()[0])  # the mean of a network and itself
+    with pytest.raises(ValueError, match="same architecture"):
+        mean_weights([original.get_weights(), build_cnn4().get_weights()])
+    refused = subprocess.run(
+        [sys.executable, "-m", "model.average", str(out / "best.keras"), str(tmp_path / "gone.keras"),
+         "--data", str(small_csv), "--out", str(tmp_path / "no.keras")],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert refused.returncode == 2 and "gone.keras: no such model file" in refused.stderr
+    assert not (tmp_path / "no.keras").exists()
