@@ -25,7 +25,7 @@ import numpy as np
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 from model.average import with_training_statistics
-from model.distill import blend_with_teacher, teacher_probabilities
+from model.distill import blend_with_teacher, saved_teacher_probabilities, teacher_probabilities
 from model.fer2013 import DatasetError, Split, load_fer2013, load_ferplus_votes
 from model.resnet38 import L2
 
@@ -64,11 +64,16 @@ def augmenter(strength: str = "full", seed: int = SEED):
     """Training-only augmentation; "light" (mirror and shift) lets this small network fit closer.
 
     "erase" is light plus random erasing: hiding part of the face regularises without the
-    geometric distortions of "full", which made the network underfit.
+    geometric distortions of "full", which made the network underfit. "shift" is light in
+    whole pixels, written in keras.ops: the one that stays fast under the JAX backend on a GPU.
     """
     import keras
     from keras import layers
 
+    from model.augment import FlipShift
+
+    if strength == "shift":
+        return keras.Sequential([FlipShift(SHIFT, seed=seed)], name="augment")
     flip = layers.RandomFlip("horizontal", seed=seed)
     shift = layers.RandomTranslation(SHIFT, SHIFT, fill_mode="nearest", seed=seed)
     if strength == "light":
@@ -89,15 +94,11 @@ def augmenter(strength: str = "full", seed: int = SEED):
     )
 
 
-def datasets(train: Split, targets: np.ndarray, test: Split, batch_size: int, seed: int = SEED):
-    import tensorflow as tf
-
+def arrays(train: Split, targets: np.ndarray, test: Split) -> tuple[tuple, tuple]:
+    """(faces, targets) for Training and PublicTest as float arrays `fit` takes on every Keras backend."""
     x_train = train.images[..., None].astype(np.float32)
     x_test = test.images[..., None].astype(np.float32)
-    y_test = np.eye(7, dtype=np.float32)[test.labels]
-    train_ds = tf.data.Dataset.from_tensor_slices((x_train, targets)).shuffle(len(x_train), seed=seed)
-    test_ds = tf.data.Dataset.from_tensor_slices((x_test, y_test)).batch(256)
-    return train_ds.batch(batch_size).prefetch(2), test_ds.cache().prefetch(2)
+    return (x_train, targets.astype(np.float32)), (x_test, np.eye(7, dtype=np.float32)[test.labels])
 
 
 def learning_rate(steps_per_epoch: int, epochs: int, peak: float = PEAK_LEARNING_RATE,
@@ -205,11 +206,18 @@ class WeightAverage:
         return with_training_statistics(self.net, self.mean, self.train_images)
 
 
-def train(args: argparse.Namespace) -> Path:
-    import keras
-
+def build_network(arch: str, l2: float):
     from model.cnn4 import build_cnn4
     from model.resnet38 import build_resnet38
+    from model.teacher import build_vgg_teacher
+
+    if arch == "vgg":
+        return build_vgg_teacher(l2=l2)
+    return build_resnet38(l2=l2) if arch == "resnet38" else build_cnn4()
+
+
+def train(args: argparse.Namespace) -> Path:
+    import keras
 
     keras.utils.set_random_seed(args.seed)
     splits = load_fer2013(args.data)
@@ -227,15 +235,19 @@ def train(args: argparse.Namespace) -> Path:
         ferplus = load_ferplus_votes(args.ferplus, expected_rows=rows)
     targets = soft_targets(train_split, ferplus, FERPLUS_WEIGHT)
     if args.teacher:
-        teacher = teacher_probabilities(args.teacher, train_split.images)
+        saved = [path for path in args.teacher if path.endswith(".npz")]
+        if saved:
+            teacher = np.mean([saved_teacher_probabilities(path, train_split.rows) for path in saved], axis=0)
+        else:
+            teacher = teacher_probabilities(args.teacher, train_split.images)
         targets = blend_with_teacher(targets, teacher, args.teacher_weight)
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    train_ds, test_ds = datasets(train_split, targets, test_split, args.batch_size, args.seed)
+    (x_train, y_train), test_arrays = arrays(train_split, targets, test_split)
     steps = int(np.ceil(len(train_split) / args.batch_size))
 
-    net = build_resnet38(l2=args.l2) if args.arch == "resnet38" else build_cnn4()
+    net = build_network(args.arch, args.l2)
     if args.init:
         # Fine-tuning: start from a trained network's weights (the L2 penalty may differ).
         net.set_weights(keras.models.load_model(args.init).get_weights())
@@ -254,9 +266,14 @@ def train(args: argparse.Namespace) -> Path:
     callbacks = [keras.callbacks.BackupAndRestore(str(out / "backup"))]
     if args.average_from > 0:
         callbacks.append(WeightAverage(out, net, args.average_from, train_split, test_split).callback())
+    # Keras shuffles the in-memory arrays each epoch (seeded by set_random_seed above).
     model.fit(
-        train_ds,
-        validation_data=test_ds,
+        x_train,
+        y_train,
+        batch_size=args.batch_size,
+        shuffle=True,
+        validation_data=test_arrays,
+        validation_batch_size=256,
         epochs=args.epochs,
         callbacks=[*callbacks, Saver(out, net).callback()],
         verbose=1 if sys.stdout.isatty() else 2,
@@ -275,12 +292,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--data", required=True, help="fer2013.csv or fer2013.csv.gz (Kaggle format)")
     parser.add_argument("--out", required=True, help="folder for checkpoints, history.json and plots")
-    parser.add_argument("--arch", choices=("resnet38", "cnn4"), default="resnet38",
-                        help="the paper's ResNet-38 (default) or its 4-layer CNN baseline")
+    parser.add_argument("--arch", choices=("resnet38", "cnn4", "vgg"), default="resnet38",
+                        help="the paper's ResNet-38 (default), its 4-layer CNN baseline, or the wide VGG "
+                        "distillation teacher (model/teacher.py; meant for a GPU)")
     parser.add_argument("--ferplus", help="fer2013new.csv: blend FER+ vote shares into the targets")
     parser.add_argument("--teacher", nargs="+", metavar="MODEL",
                         help="distillation: blend these trained .keras networks' probabilities (each face and "
-                        "its mirror, averaged) into the targets")
+                        "its mirror, averaged) into the targets, or those saved by `python -m model.distill` (.npz)")
     parser.add_argument("--teacher-weight", type=float, default=TEACHER_WEIGHT,
                         help=f"share of the target taken from the teachers (default {TEACHER_WEIGHT})")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"total epochs (default {EPOCHS})")
@@ -292,14 +310,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=SEED,
                         help=f"seed of data order and augmentation (default {SEED}): another seed, another run")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N faces of each split")
-    parser.add_argument("--augment", choices=("full", "light", "erase", "none"), default="full",
+    parser.add_argument("--augment", choices=("full", "light", "erase", "shift", "none"), default="full",
                         help="full: mirror, shift, rotation, zoom, contrast (default); "
                         "light: mirror and shift only (the shipped model's recipe); "
-                        "erase: light plus a noise patch on half the faces; none")
+                        "erase: light plus a noise patch on half the faces; "
+                        "shift: light in whole pixels, fast on a GPU under KERAS_BACKEND=jax; none")
     parser.add_argument("--average-from", type=int, default=0, metavar="EPOCH",
                         help="stochastic weight averaging: hold the learning rate at --peak-lr and "
                         f"average the weights of every epoch from EPOCH on into {AVERAGE_MODEL}")
     args = parser.parse_args(argv)
+    if args.teacher and len({path.endswith(".npz") for path in args.teacher}) > 1:
+        parser.error("--teacher takes either .keras networks or saved probabilities (.npz), not both")
     if not 0.0 <= args.teacher_weight <= 1.0:
         parser.error(f"--teacher-weight must lie between 0 and 1, not {args.teacher_weight}")
     for path in (*(args.teacher or ()), *([args.init] if args.init else [])):

@@ -176,6 +176,48 @@ def test_distillation_run_trains_on_the_teachers_targets(trained, small_csv, tmp
     assert not (tmp_path / "no").exists()
 
 
+def test_saved_teacher_probabilities_train_a_student(trained, small_csv, fer2013, tmp_path):
+    from model.distill import saved_teacher_probabilities, teacher_probabilities
+    from model.fer2013 import DatasetError, load_fer2013
+
+    out, _, _ = trained
+    saved = tmp_path / "teacher.npz"
+    done = subprocess.run(
+        [sys.executable, "-m", "model.distill", str(out / "best.keras"), "--data", str(small_csv), "--out", str(saved)],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "teachers on PublicTest" in done.stdout
+    splits = load_fer2013(small_csv)
+    train = splits["Training"]
+    # Rows come back in the order asked for, whatever order the file holds them in.
+    order = np.arange(len(train))[::-1]
+    probabilities = saved_teacher_probabilities(saved, train.rows[order])
+    expected = teacher_probabilities([out / "best.keras"], train.images[order])
+    assert probabilities.shape == (len(train), 7) and np.allclose(probabilities, expected, atol=1e-4)
+    with pytest.raises(DatasetError, match="has no probabilities for row 99999"):
+        saved_teacher_probabilities(saved, np.array([99999]))
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(b"not a zip")
+    with pytest.raises(DatasetError, match="not a teacher-probabilities file"):
+        saved_teacher_probabilities(corrupt, train.rows)
+
+    student = tmp_path / "student"
+    done = subprocess.run(
+        [sys.executable, "-m", "model.train", "--data", str(small_csv), "--out", str(student), "--epochs", "1",
+         "--batch-size", "32", "--teacher", str(saved), "--teacher-weight", "0.8", "--augment", "light"],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [row["epoch"] for row in json.loads((student / "history.json").read_text())] == [1]
+    mixed = subprocess.run(
+        [sys.executable, "-m", "model.train", "--data", str(small_csv), "--out", str(tmp_path / "no"),
+         "--teacher", str(saved), str(out / "best.keras")],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert mixed.returncode == 2 and "not both" in mixed.stderr and not (tmp_path / "no").exists()
+
+
 def test_seed_picks_the_augmentation_and_repeats_it():
     from model.train import augmenter
 
