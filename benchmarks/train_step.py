@@ -26,10 +26,10 @@ def step_times(arch: str, augment: str, batch: int) -> list[float]:
     """Seconds per training step of `arch` with `augment` in front, over STEPS batches of random faces."""
     import keras
 
-    from model.train import augmenter, build_network
+    from model.train import build_network, with_augmentation
 
     net = build_network(arch, 1e-4)
-    model = net if augment == "none" else keras.Sequential([keras.Input(net.input_shape[1:]), augmenter(augment), net])
+    model = with_augmentation(net, augment)
     model.compile(optimizer="adam", loss="categorical_crossentropy")
     rng = np.random.default_rng(0)
     faces = rng.random((batch * STEPS, 48, 48, 1), dtype=np.float32) * 255

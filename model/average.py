@@ -20,6 +20,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # see model/train.py
 
 import numpy as np  # noqa: E402
 
+from model.cli import model_file  # noqa: E402
 from model.fer2013 import DatasetError, load_fer2013  # noqa: E402
 
 BATCH = 256
@@ -67,14 +68,12 @@ def accuracy(net, images: np.ndarray, labels: np.ndarray, flip: bool) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model.average", description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="+", help="trained .keras networks of one architecture, from one start")
+    parser.add_argument("models", nargs="+", type=model_file,
+                        help="trained .keras networks of one architecture, from one start")
     parser.add_argument("--data", required=True, help="fer2013.csv(.gz): Training re-estimates batch norm, "
                         "PublicTest is reported")
     parser.add_argument("--out", required=True, help="where to write the averaged .keras network")
     args = parser.parse_args(argv)
-    missing = [path for path in args.models if not Path(path).is_file()]
-    if missing:
-        parser.error(f"{missing[0]}: no such model file")
     import keras
 
     try:

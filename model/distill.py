@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.cli import model_file
 from model.fer2013 import DatasetError, load_fer2013
 
 
@@ -62,13 +63,11 @@ def saved_teacher_probabilities(path: str | Path, rows: np.ndarray) -> np.ndarra
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model.distill", description=__doc__.splitlines()[2])
-    parser.add_argument("models", nargs="+", help="trained .keras teacher networks; their probabilities are averaged")
+    parser.add_argument("models", nargs="+", type=model_file,
+                        help="trained .keras teacher networks; their probabilities are averaged")
     parser.add_argument("--data", required=True, help="fer2013.csv(.gz): Training and PublicTest faces")
     parser.add_argument("--out", required=True, help="where to write the probabilities (.npz)")
     args = parser.parse_args(argv)
-    missing = [path for path in args.models if not Path(path).is_file()]
-    if missing:
-        parser.error(f"{missing[0]}: no such model file")
     try:
         splits = load_fer2013(args.data)
     except DatasetError as error:

@@ -25,6 +25,7 @@ import numpy as np
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 from model.average import with_training_statistics
+from model.cli import model_file
 from model.distill import blend_with_teacher, saved_teacher_probabilities, teacher_probabilities
 from model.fer2013 import DatasetError, Split, load_fer2013, load_ferplus_votes
 from model.resnet38 import L2
@@ -99,6 +100,15 @@ def arrays(train: Split, targets: np.ndarray, test: Split) -> tuple[tuple, tuple
     x_train = train.images[..., None].astype(np.float32)
     x_test = test.images[..., None].astype(np.float32)
     return (x_train, targets.astype(np.float32)), (x_test, np.eye(7, dtype=np.float32)[test.labels])
+
+
+def with_augmentation(net, strength: str, seed: int = SEED):
+    """The network with the augmenter in front, for training; the bare network for "none"."""
+    import keras
+
+    if strength == "none":
+        return net
+    return keras.Sequential([keras.Input(net.input_shape[1:]), augmenter(strength, seed), net])
 
 
 def learning_rate(steps_per_epoch: int, epochs: int, peak: float = PEAK_LEARNING_RATE,
@@ -253,10 +263,7 @@ def train(args: argparse.Namespace) -> Path:
         net.set_weights(keras.models.load_model(args.init).get_weights())
     # Augmentation layers run inside the training graph (they pass faces through unchanged
     # at inference); running them in tf.data worker threads crashed TensorFlow here.
-    if args.augment == "none":
-        model = net
-    else:
-        model = keras.Sequential([keras.Input(net.input_shape[1:]), augmenter(args.augment, args.seed), net])
+    model = with_augmentation(net, args.augment, args.seed)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate(steps, args.epochs, args.peak_lr,
                                                       constant=args.average_from > 0)),
@@ -296,14 +303,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="the paper's ResNet-38 (default), its 4-layer CNN baseline, or the wide VGG "
                         "distillation teacher (model/teacher.py; meant for a GPU)")
     parser.add_argument("--ferplus", help="fer2013new.csv: blend FER+ vote shares into the targets")
-    parser.add_argument("--teacher", nargs="+", metavar="MODEL",
+    parser.add_argument("--teacher", nargs="+", metavar="MODEL", type=model_file,
                         help="distillation: blend these trained .keras networks' probabilities (each face and "
                         "its mirror, averaged) into the targets, or those saved by `python -m model.distill` (.npz)")
     parser.add_argument("--teacher-weight", type=float, default=TEACHER_WEIGHT,
                         help=f"share of the target taken from the teachers (default {TEACHER_WEIGHT})")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"total epochs (default {EPOCHS})")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"default {BATCH_SIZE}")
-    parser.add_argument("--init", help="start from this trained .keras network (fine-tuning)")
+    parser.add_argument("--init", type=model_file, help="start from this trained .keras network (fine-tuning)")
     parser.add_argument("--l2", type=float, default=L2, help=f"L2 penalty on conv weights (default {L2}, the paper's)")
     parser.add_argument("--peak-lr", type=float, default=PEAK_LEARNING_RATE,
                         help=f"peak learning rate of the cosine schedule (default {PEAK_LEARNING_RATE})")
@@ -323,9 +330,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--teacher takes either .keras networks or saved probabilities (.npz), not both")
     if not 0.0 <= args.teacher_weight <= 1.0:
         parser.error(f"--teacher-weight must lie between 0 and 1, not {args.teacher_weight}")
-    for path in (*(args.teacher or ()), *([args.init] if args.init else [])):
-        if not Path(path).is_file():
-            parser.error(f"{path}: no such model file")
     return args
 
 
