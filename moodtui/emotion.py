@@ -20,7 +20,7 @@ import numpy as np
 EMOTIONS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 FACE_SIZE = 48
 DEFAULT_MODEL = "emotion_int8.tflite"
-# Averaging each face with its mirror image (one batch of two): +1.28 points on PublicTest for
+# Averaging each face with its mirror image (one batch of two): +1.68 points on PublicTest for
 # 0.13-0.55 ms more per face, by CPU (model/artifacts/table2.md, benchmarks/results/emotion_latency.json).
 FLIP_AVERAGE = True
 
