@@ -20,13 +20,15 @@ from moodtui.recommend.imdb_pages import PageError
 
 EXPECTED_ERRORS = (CameraError, ModelError, FaceError, ConfigError, DatasetError, PageError, OSError, ValueError)
 CAMERA_FRAMES = 30  # frames `detect` reads from a camera when --frames is not given
+NO_FLIP_HELP = ("one pass per face instead of averaging it with its mirror image: about half the model time, "
+                "1.7 points less accurate on FER-2013")
 
 
 def _pipeline(args: argparse.Namespace):
     from moodtui.emotion import EmotionClassifier
     from moodtui.pipeline import Pipeline
 
-    return Pipeline(EmotionClassifier(args.model), clahe=args.clahe)
+    return Pipeline(EmotionClassifier(args.model, flip_average=not args.no_flip), clahe=args.clahe)
 
 
 def detection_record(source: str, result) -> dict:
@@ -82,6 +84,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         overrides["offline"] = True
     if getattr(args, "no_preview", False):
         overrides["preview"] = False
+    if getattr(args, "clahe", False):
+        overrides["clahe"] = True
+    if getattr(args, "no_flip", False):
+        overrides["flip"] = False
     return dataclasses.replace(settings, **overrides)
 
 
@@ -201,9 +207,11 @@ def parser() -> argparse.ArgumentParser:
     app.add_argument("--offline", action="store_true", help="no network: local lists and what is cached")
     app.add_argument("--no-preview", action="store_true", help="hide the camera preview (saves bandwidth over SSH)")
     app.add_argument("--clahe", action="store_true", help="even out the lighting of each face before reading it")
+    app.add_argument("--no-flip", action="store_true", help=NO_FLIP_HELP)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--model", help="a .tflite emotion model (default: the one shipped with moodtui)")
     common.add_argument("--clahe", action="store_true", help="even out the lighting of each face before reading it")
+    common.add_argument("--no-flip", action="store_true", help=NO_FLIP_HELP)
     commands = root.add_subparsers(dest="command", metavar="COMMAND")
 
     detect = commands.add_parser(

@@ -30,6 +30,7 @@ class Settings:
     offline: bool = False
     preview: bool = True
     clahe: bool = False
+    flip: bool = True  # average each face with its mirror image: +1.7 points, twice the model time
     picks: int = 5  # rows per table
     vote_floor: int = 25000  # IMDb votes a dataset title needs to be recommended
     data_dir: str = ""  # empty: the platform's user data dir

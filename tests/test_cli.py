@@ -1,9 +1,11 @@
 """The `moodtui` command as a user meets it: help, one-line errors, pipes."""
 
+import json
 import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from tests.conftest import REPO, shared_path
@@ -72,3 +74,32 @@ def test_import_skips_bad_pages_and_keeps_the_good_ones(tmp_path):
     assert f"{good}: 50 titles" in done.stdout
     only_bad = moodtui("imdb", "import", str(bad), env=env)
     assert only_bad.returncode == 2 and only_bad.stderr.endswith("moodtui: error: no titles imported\n")
+
+
+def test_flags_override_the_config_file(tmp_path, monkeypatch):
+    from moodtui.cli import parser, settings_from
+
+    config = tmp_path / "config.toml"
+    config.write_text("clahe = false\nflip = true\n")
+    monkeypatch.setenv("MOODTUI_CONFIG", str(config))
+    assert (settings_from(parser().parse_args([])).clahe, settings_from(parser().parse_args([])).flip) == (False, True)
+    flagged = settings_from(parser().parse_args(["--clahe", "--no-flip"]))
+    assert (flagged.clahe, flagged.flip) == (True, False)
+    config.write_text("flip = false\n")
+    assert settings_from(parser().parse_args([])).flip is False
+
+
+def test_no_flip_gives_the_one_pass_scores():
+    from moodtui.camera import frames, open_source
+    from moodtui.emotion import EmotionClassifier
+    from moodtui.pipeline import Pipeline
+
+    photo = shared_path("data/faces/astronaut.png")
+    frame = next(frames(open_source(str(photo))))
+    one_pass = Pipeline(EmotionClassifier(flip_average=False)).process(frame).faces[0].scores.as_dict()
+    done = moodtui("detect", "--json", "--no-flip", str(photo))
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)["faces"][0]["scores"]
+    assert np.allclose(list(printed.values()), list(one_pass.values()), atol=1e-6)
+    flipped = json.loads(moodtui("detect", "--json", str(photo)).stdout)["faces"][0]["scores"]
+    assert not np.allclose(list(flipped.values()), list(one_pass.values()), atol=1e-6)

@@ -132,7 +132,8 @@ class MoodApp(App[int]):
             self.post_message(CameraStatus("off (--source none)"))
             return
         try:
-            pipeline = Pipeline(EmotionClassifier(self.settings.model or None), clahe=self.settings.clahe)
+            classifier = EmotionClassifier(self.settings.model or None, flip_average=self.settings.flip)
+            pipeline = Pipeline(classifier, clahe=self.settings.clahe)
             source = open_source(self.settings.source)
         except (CameraError, ModelError, FaceError, OSError) as error:
             self.post_message(CameraStatus(f"unavailable: {error}"))
