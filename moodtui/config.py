@@ -14,6 +14,8 @@ from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
 
+from moodtui.emotion import FLIP_AVERAGE
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -30,7 +32,7 @@ class Settings:
     offline: bool = False
     preview: bool = True
     clahe: bool = False
-    flip: bool = True  # average each face with its mirror image: +1.7 points, twice the model time
+    flip: bool = FLIP_AVERAGE  # average each face with its mirror image (see moodtui.emotion)
     picks: int = 5  # rows per table
     vote_floor: int = 25000  # IMDb votes a dataset title needs to be recommended
     data_dir: str = ""  # empty: the platform's user data dir

@@ -82,7 +82,8 @@ def test_flags_override_the_config_file(tmp_path, monkeypatch):
     config = tmp_path / "config.toml"
     config.write_text("clahe = false\nflip = true\n")
     monkeypatch.setenv("MOODTUI_CONFIG", str(config))
-    assert (settings_from(parser().parse_args([])).clahe, settings_from(parser().parse_args([])).flip) == (False, True)
+    from_file = settings_from(parser().parse_args([]))
+    assert (from_file.clahe, from_file.flip) == (False, True)
     flagged = settings_from(parser().parse_args(["--clahe", "--no-flip"]))
     assert (flagged.clahe, flagged.flip) == (True, False)
     config.write_text("flip = false\n")
