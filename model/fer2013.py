@@ -122,3 +122,45 @@ def load_ferplus_votes(path: str | Path, expected_rows: int | None = None) -> np
     if expected_rows is not None and len(result) != expected_rows:
         raise DatasetError(f"{path}: has {len(result)} rows but the FER-2013 file has {expected_rows}")
     return result
+
+
+# FER+ lists the emotions in its own order and adds three columns with no FER-2013 class.
+FERPLUS_NON_EMOTIONS = ("contempt", "unknown", "NF")
+
+
+def load_ferplus_table(path: str | Path, expected_rows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """FER+ votes per CSV row: (N, 7) for the seven emotions in FER-2013 order and (N, 3) for
+    contempt, unknown and not-a-face."""
+    path = Path(path)
+    emotions = load_ferplus_votes(path, expected_rows)
+    try:
+        with _open_text(path) as handle:
+            reader = csv.DictReader(handle)
+            if any(c not in (reader.fieldnames or []) for c in FERPLUS_NON_EMOTIONS):
+                return emotions, np.zeros((len(emotions), len(FERPLUS_NON_EMOTIONS)), dtype=np.float32)
+            others = [[float(row[c] or 0) for c in FERPLUS_NON_EMOTIONS] for row in reader]
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as error:
+        raise DatasetError(f"{path}: cannot be read ({error})") from None
+    return emotions, np.array(others, dtype=np.float32).reshape(-1, len(FERPLUS_NON_EMOTIONS))
+
+
+def ferplus_majority(emotions: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Each row's FER+ majority emotion (FER-2013 index), or -1 where there is none to score against:
+    a tie between emotions, or a majority for contempt, unknown or not-a-face."""
+    top = emotions.max(axis=1)
+    winners = (emotions == top[:, None]).sum(axis=1)
+    usable = (top > 0) & (winners == 1) & (top > others.max(axis=1))
+    return np.where(usable, emotions.argmax(axis=1), -1)
+
+
+def ferplus_shares(emotions: np.ndarray, others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Soft training targets from FER+ votes and the rows they are usable for.
+
+    Contempt has no FER-2013 class and so few votes (about 1% of all) that its votes are dropped
+    rather than folded into another class; rows where not-a-face or unknown outvote every emotion
+    are left out, as are rows with no emotion vote at all.
+    """
+    totals = emotions.sum(axis=1, keepdims=True)
+    usable = (totals[:, 0] > 0) & (emotions.max(axis=1) >= others[:, 1:].max(axis=1))
+    shares = np.divide(emotions, totals, out=np.zeros_like(emotions), where=totals > 0)
+    return shares.astype(np.float32), usable

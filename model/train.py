@@ -27,7 +27,14 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 from model.average import with_training_statistics
 from model.cli import model_file
 from model.distill import blend_with_teacher, saved_teacher_probabilities, teacher_probabilities
-from model.fer2013 import DatasetError, Split, load_fer2013, load_ferplus_votes
+from model.fer2013 import (
+    DatasetError,
+    Split,
+    ferplus_majority,
+    ferplus_shares,
+    load_fer2013,
+    load_ferplus_table,
+)
 from model.resnet38 import L2
 
 # Hyper-parameters. The recipe, not the epoch count, is what lifts accuracy on FER-2013.
@@ -93,6 +100,72 @@ def augmenter(strength: str = "full", seed: int = SEED):
         ],
         name="augment",
     )
+
+
+class CameraFaces:
+    """Training batches with fresh webcam-like distortions every epoch (model/camera_augment.py).
+
+    A keras.utils.PyDataset: the distortions run in NumPy/OpenCV on the CPU, so the network is
+    trained bare and nothing of the augmentation is saved with it.
+    """
+
+    def __new__(cls, images: np.ndarray, targets: np.ndarray, batch_size: int, seed: int):
+        import keras
+
+        from model.camera_augment import camera_batch
+
+        class _CameraFaces(keras.utils.PyDataset):
+            def __init__(self) -> None:
+                super().__init__(workers=1, use_multiprocessing=False)
+                self.rng = np.random.default_rng(seed)
+                self.order = self.rng.permutation(len(images))
+
+            def __len__(self) -> int:
+                return int(np.ceil(len(images) / batch_size))
+
+            def __getitem__(self, index: int):
+                picks = self.order[index * batch_size : (index + 1) * batch_size]
+                faces = camera_batch(images[picks], self.rng)
+                return faces[..., None].astype(np.float32), targets[picks]
+
+            def on_epoch_end(self) -> None:
+                self.order = self.rng.permutation(len(images))
+
+        return _CameraFaces()
+
+
+def ferplus_training_set(split: Split, emotions: np.ndarray, others: np.ndarray,
+                         weight: float) -> tuple[Split, np.ndarray]:
+    """The Training faces FER+ calls a face with an emotion, and their targets: `weight` of the
+    FER+ vote shares, the rest the FER-2013 label."""
+    shares, usable = ferplus_shares(emotions[split.rows], others[split.rows])
+    kept = Split(split.images[usable], split.labels[usable], split.rows[usable])
+    onehot = np.eye(7, dtype=np.float32)[kept.labels]
+    return kept, (1 - weight) * onehot + weight * shares[usable]
+
+
+def ferplus_test_set(split: Split, emotions: np.ndarray, others: np.ndarray) -> Split:
+    """PublicTest faces with a clear FER+ majority emotion, labelled with it."""
+    majority = ferplus_majority(emotions[split.rows], others[split.rows])
+    keep = majority >= 0
+    return Split(split.images[keep], majority[keep], split.rows[keep])
+
+
+class SecondTest:
+    """Logs accuracy on a second labelling of PublicTest each epoch (FER-2013's when selecting on FER+)."""
+
+    def __new__(cls, net, split: Split, name: str):
+        import keras
+
+        faces = split.images[..., None].astype(np.float32)
+
+        class _SecondTest(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                predictions = net.predict(faces, batch_size=256, verbose=0).argmax(1)
+                if logs is not None:
+                    logs[name] = float((predictions == split.labels).mean())
+
+        return _SecondTest()
 
 
 def arrays(train: Split, targets: np.ndarray, test: Split) -> tuple[tuple, tuple]:
@@ -239,11 +312,15 @@ def train(args: argparse.Namespace) -> Path:
                             train_split.rows[: args.limit])
         test_split = Split(test_split.images[: args.limit], test_split.labels[: args.limit],
                            test_split.rows[: args.limit])
-    ferplus = None
+    fer2013_test = test_split
     if args.ferplus:
         rows = sum(len(s) for s in splits.values())
-        ferplus = load_ferplus_votes(args.ferplus, expected_rows=rows)
-    targets = soft_targets(train_split, ferplus, FERPLUS_WEIGHT)
+        emotions, others = load_ferplus_table(args.ferplus, expected_rows=rows)
+        train_split, targets = ferplus_training_set(train_split, emotions, others, args.ferplus_weight)
+        # Validation, and so best.keras, follow the FER+ majority; FER-2013's labels are logged beside it.
+        test_split = ferplus_test_set(test_split, emotions, others)
+    else:
+        targets = soft_targets(train_split, None, 0.0)
     if args.teacher:
         saved = [path for path in args.teacher if path.endswith(".npz")]
         if saved:
@@ -263,7 +340,7 @@ def train(args: argparse.Namespace) -> Path:
         net.set_weights(keras.models.load_model(args.init).get_weights())
     # Augmentation layers run inside the training graph (they pass faces through unchanged
     # at inference); running them in tf.data worker threads crashed TensorFlow here.
-    model = with_augmentation(net, args.augment, args.seed)
+    model = with_augmentation(net, "none" if args.augment == "camera" else args.augment, args.seed)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate(steps, args.epochs, args.peak_lr,
                                                       constant=args.average_from > 0)),
@@ -271,14 +348,17 @@ def train(args: argparse.Namespace) -> Path:
         metrics=["accuracy"],
     )
     callbacks = [keras.callbacks.BackupAndRestore(str(out / "backup"))]
+    if args.ferplus:
+        callbacks.append(SecondTest(net, fer2013_test, "fer2013_val_accuracy"))
     if args.average_from > 0:
         callbacks.append(WeightAverage(out, net, args.average_from, train_split, test_split).callback())
     # Keras shuffles the in-memory arrays each epoch (seeded by set_random_seed above).
+    if args.augment == "camera":
+        batches = {"x": CameraFaces(train_split.images, y_train, args.batch_size, args.seed)}
+    else:
+        batches = {"x": x_train, "y": y_train, "batch_size": args.batch_size, "shuffle": True}
     model.fit(
-        x_train,
-        y_train,
-        batch_size=args.batch_size,
-        shuffle=True,
+        **batches,
         validation_data=test_arrays,
         validation_batch_size=256,
         epochs=args.epochs,
@@ -302,7 +382,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--arch", choices=("resnet38", "cnn4", "vgg"), default="resnet38",
                         help="the paper's ResNet-38 (default), its 4-layer CNN baseline, or the wide VGG "
                         "distillation teacher (model/teacher.py; meant for a GPU)")
-    parser.add_argument("--ferplus", help="fer2013new.csv: blend FER+ vote shares into the targets")
+    parser.add_argument("--ferplus", help="fer2013new.csv: train on FER+ vote shares (faces FER+ calls not-a-face "
+                        "or unknown are left out) and select on PublicTest's FER+ majority labels")
+    parser.add_argument("--ferplus-weight", type=float, default=FERPLUS_WEIGHT,
+                        help=f"share of each target taken from the FER+ votes, the rest from the FER-2013 label "
+                        f"(default {FERPLUS_WEIGHT}; 1 = FER+ alone)")
     parser.add_argument("--teacher", nargs="+", metavar="MODEL", type=model_file,
                         help="distillation: blend these trained .keras networks' probabilities (each face and "
                         "its mirror, averaged) into the targets, or those saved by `python -m model.distill` (.npz)")
@@ -317,17 +401,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=SEED,
                         help=f"seed of data order and augmentation (default {SEED}): another seed, another run")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N faces of each split")
-    parser.add_argument("--augment", choices=("full", "light", "erase", "shift", "none"), default="full",
+    parser.add_argument("--augment", choices=("full", "light", "erase", "shift", "camera", "none"), default="full",
                         help="full: mirror, shift, rotation, zoom, contrast (default); "
                         "light: mirror and shift only (the shipped model's recipe); "
                         "erase: light plus a noise patch on half the faces; "
-                        "shift: light in whole pixels, fast on a GPU under KERAS_BACKEND=jax; none")
+                        "shift: light in whole pixels, fast on a GPU under KERAS_BACKEND=jax; "
+                        "camera: webcam-like faces (roll, zoom, light, blur, noise, JPEG, occlusion; "
+                        "model/camera_augment.py); none")
     parser.add_argument("--average-from", type=int, default=0, metavar="EPOCH",
                         help="stochastic weight averaging: hold the learning rate at --peak-lr and "
                         f"average the weights of every epoch from EPOCH on into {AVERAGE_MODEL}")
     args = parser.parse_args(argv)
     if args.teacher and len({path.endswith(".npz") for path in args.teacher}) > 1:
         parser.error("--teacher takes either .keras networks or saved probabilities (.npz), not both")
+    if not 0.0 <= args.ferplus_weight <= 1.0:
+        parser.error(f"--ferplus-weight must lie between 0 and 1, not {args.ferplus_weight}")
     if not 0.0 <= args.teacher_weight <= 1.0:
         parser.error(f"--teacher-weight must lie between 0 and 1, not {args.teacher_weight}")
     return args

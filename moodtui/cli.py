@@ -3,32 +3,56 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
 import sys
+import time
 import warnings
 from collections.abc import Sequence
 
 from moodtui import __version__
-from moodtui.camera import CameraError, frames, open_source
+from moodtui.calibration import CALIBRATION_SECONDS, MIN_FRAMES, CalibrationError
+from moodtui.camera import CameraError, ImageSource, frames, open_source
 from moodtui.config import STRATEGIES, ConfigError, Settings, load_settings
 from moodtui.emotion import EMOTIONS, ModelError
 from moodtui.faces import FaceError
 from moodtui.recommend.imdb_datasets import DatasetError
 from moodtui.recommend.imdb_pages import PageError
 
-EXPECTED_ERRORS = (CameraError, ModelError, FaceError, ConfigError, DatasetError, PageError, OSError, ValueError)
+EXPECTED_ERRORS = (CameraError, ModelError, FaceError, ConfigError, DatasetError, PageError, CalibrationError, OSError,
+                   ValueError)
 CAMERA_FRAMES = 30  # frames `detect` reads from a camera when --frames is not given
+MODEL_HELP = ("emotion model: a .tflite file, or a shipped one by name: default (trained on FER+ votes and "
+              "camera-like faces) or fer2013 (the paper's model, FER-2013 labels)")
 NO_FLIP_HELP = ("one pass per face instead of averaging it with its mirror image: about half the model time, "
                 "1.7 points less accurate on FER-2013")
 
 
-def _pipeline(args: argparse.Namespace):
+def _pipeline(args: argparse.Namespace, calibrated: bool = False):
+    """The vision pipeline for a headless command; with the user's stored baseline when `calibrated`."""
     from moodtui.emotion import EmotionClassifier
     from moodtui.pipeline import Pipeline
 
-    return Pipeline(EmotionClassifier(args.model, flip_average=not args.no_flip), clahe=args.clahe)
+    pipeline = Pipeline(EmotionClassifier(args.model, flip_average=not args.no_flip), clahe=args.clahe)
+    if calibrated:
+        from moodtui.calibration import stored_baseline
+
+        with _store(settings_from(args)) as store:
+            pipeline.baseline = stored_baseline(store)
+    return pipeline
+
+
+@contextlib.contextmanager
+def _store(settings: Settings):
+    from moodtui.recommend.store import Store
+
+    store = Store(settings.data_path() / "moodtui.sqlite")
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def detection_record(source: str, result) -> dict:
@@ -37,7 +61,9 @@ def detection_record(source: str, result) -> dict:
         "source": source,
         "frame": result.frame.index,
         "faces": [
-            {"box": list(r.face.box), "emotion": r.scores.emotion, "scores": r.scores.as_dict()} for r in result.faces
+            {"id": r.face.id, "box": list(r.face.box), "angle": r.face.angle, "emotion": r.scores.emotion,
+             "scores": r.scores.as_dict()}
+            for r in result.faces
         ],
     }
 
@@ -51,18 +77,58 @@ def detection_line(source: str, result) -> str:
 
 
 def command_detect(args: argparse.Namespace) -> int:
-    pipeline = _pipeline(args)
+    pipeline = _pipeline(args, calibrated=settings_from(args).calibration)
     for path in args.paths:
         source = open_source(path)
         try:
             limit = args.frames or (CAMERA_FRAMES if source.live else None)
             pipeline.finder.reset()
+            # A photo is searched whole on its own; video and camera frames are tracked.
+            still = isinstance(source, ImageSource)
             for frame in frames(source, limit):
-                result = pipeline.process(frame)
+                result = pipeline.process(frame, still=still)
                 line = json.dumps(detection_record(path, result)) if args.json else detection_line(path, result)
                 print(line, flush=True)
         finally:
             source.close()
+    return 0
+
+
+def command_calibrate(args: argparse.Namespace) -> int:
+    from moodtui.calibration import baseline_from, keep_baseline
+
+    settings = settings_from(args)
+    if args.clear:
+        with _store(settings) as store:
+            store.clear_baseline()
+        print("baseline removed: your faces are read as the model sees them")
+        return 0
+    pipeline = _pipeline(args)
+    source = open_source(args.source or settings.source or 0)
+    readings = []
+    try:
+        if source.live:
+            print(f"Relax your face and look at the camera for {args.seconds:.0f} seconds...", file=sys.stderr)
+        still = isinstance(source, ImageSource)
+        started = None
+        for frame in frames(source):
+            started = frame.timestamp if started is None else started
+            if not still and frame.timestamp - started >= args.seconds:
+                break
+            result = pipeline.process(frame, still=still)
+            if result.faces:
+                readings.append(result.faces[0].scores.probabilities)
+    finally:
+        source.close()
+    try:
+        baseline = baseline_from(readings, time.time(), min_frames=1 if still else MIN_FRAMES)
+    except CalibrationError as error:
+        raise CalibrationError(f"{error}: make sure your face is in view and try again") from None
+    with _store(settings) as store:
+        keep_baseline(store, baseline)
+    offsets = ", ".join(f"{name} {value:+.2f}" for name, value in zip(EMOTIONS, baseline.offsets, strict=True))
+    print(f"baseline recorded from {len(readings)} faces and stored (`moodtui calibrate --clear` removes it)")
+    print(f"offsets (log-probability): {offsets}")
     return 0
 
 
@@ -88,6 +154,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         overrides["clahe"] = True
     if getattr(args, "no_flip", False):
         overrides["flip"] = False
+    if getattr(args, "no_calibration", False):
+        overrides["calibration"] = False
     return dataclasses.replace(settings, **overrides)
 
 
@@ -192,6 +260,17 @@ def _parse_saved_page(name: str) -> list[dict]:
         raise PageError(f"{name}: {error}") from None
 
 
+def positive_float(text: str) -> float:
+    """argparse type: a number above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="moodtui",
@@ -202,14 +281,16 @@ def parser() -> argparse.ArgumentParser:
     app = root.add_argument_group("the app (no subcommand)")
     app.add_argument("--source", help="camera index (0), device (/dev/video1), video, image, folder, 'picamera2' "
                      "or 'none'; default from config, else camera 0")
-    app.add_argument("--model", help="a .tflite emotion model (default: the one shipped with moodtui)")
+    app.add_argument("--model", help=MODEL_HELP)
     app.add_argument("--strategy", choices=STRATEGIES, help="match the mood or lift it (default from config: match)")
     app.add_argument("--offline", action="store_true", help="no network: local lists and what is cached")
     app.add_argument("--no-preview", action="store_true", help="hide the camera preview (saves bandwidth over SSH)")
     app.add_argument("--clahe", action="store_true", help="even out the lighting of each face before reading it")
     app.add_argument("--no-flip", action="store_true", help=NO_FLIP_HELP)
+    app.add_argument("--no-calibration", action="store_true",
+                     help="ignore the resting-face baseline (recorded with b in the app or `moodtui calibrate`)")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--model", help="a .tflite emotion model (default: the one shipped with moodtui)")
+    common.add_argument("--model", help=MODEL_HELP)
     common.add_argument("--clahe", action="store_true", help="even out the lighting of each face before reading it")
     common.add_argument("--no-flip", action="store_true", help=NO_FLIP_HELP)
     commands = root.add_subparsers(dest="command", metavar="COMMAND")
@@ -222,7 +303,22 @@ def parser() -> argparse.ArgumentParser:
     detect.add_argument("paths", nargs="+", metavar="PATH", help="image, folder, video, camera index or device")
     detect.add_argument("--json", action="store_true", help="one JSON object per frame")
     detect.add_argument("--frames", type=int, help=f"stop after N frames (cameras: default {CAMERA_FRAMES})")
+    detect.add_argument("--no-calibration", action="store_true",
+                        help="ignore the baseline stored by `moodtui calibrate` (raw model readings)")
     detect.set_defaults(handler=command_detect)
+
+    calibrate = commands.add_parser(
+        "calibrate", parents=[common], help="record your resting face, so that your neutral reads neutral",
+        description="Watch your relaxed face for a few seconds (or read a video, image or folder of your "
+        "faces) and store how your resting face reads as your baseline: seven numbers and a time, no image. "
+        "The app and `detect` then read your expressions relative to it (--no-calibration ignores it).",
+    )
+    calibrate.add_argument("--source", help="camera index or device, video, image or folder of your face "
+                           "(default from config, else camera 0)")
+    calibrate.add_argument("--seconds", type=positive_float, default=CALIBRATION_SECONDS,
+                           help=f"how long to watch a camera or video (default {CALIBRATION_SECONDS:.0f})")
+    calibrate.add_argument("--clear", action="store_true", help="remove the stored baseline and stop")
+    calibrate.set_defaults(handler=command_calibrate)
 
     bench = commands.add_parser(
         "bench", parents=[common], help="measure each stage of the pipeline on this machine",

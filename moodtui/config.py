@@ -33,6 +33,7 @@ class Settings:
     preview: bool = True
     clahe: bool = False
     flip: bool = FLIP_AVERAGE  # average each face with its mirror image (see moodtui.emotion)
+    calibration: bool = True  # read the user's face relative to their stored resting-face baseline
     picks: int = 5  # rows per table
     vote_floor: int = 25000  # IMDb votes a dataset title needs to be recommended
     data_dir: str = ""  # empty: the platform's user data dir

@@ -20,6 +20,9 @@ import numpy as np
 EMOTIONS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 FACE_SIZE = 48
 DEFAULT_MODEL = "emotion_int8.tflite"
+# Shipped models by name (`--model NAME`): the default reads real faces (FER+ votes, camera-like
+# training faces); "fer2013" is the paper's model, trained on FER-2013's own labels.
+SHIPPED_MODELS = {"default": DEFAULT_MODEL, "fer2013": "emotion_fer2013_int8.tflite"}
 # Averaging each face with its mirror image (one batch of two): +1.68 points on PublicTest for
 # 0.13-0.55 ms more per face, by CPU (model/artifacts/table2.md, benchmarks/results/emotion_latency.json).
 FLIP_AVERAGE = True
@@ -47,9 +50,18 @@ class EmotionScores:
         return {name: round(float(p), 4) for name, p in zip(EMOTIONS, self.probabilities, strict=True)}
 
 
-def default_model_path() -> Path:
-    """The int8 model that ships inside the package."""
-    return Path(str(resources.files("moodtui") / "assets" / DEFAULT_MODEL))
+def default_model_path(name: str = "default") -> Path:
+    """An int8 model that ships inside the package (the default one unless named)."""
+    return Path(str(resources.files("moodtui") / "assets" / SHIPPED_MODELS[name]))
+
+
+def resolve_model(choice: str | Path | None) -> Path:
+    """The model file for what the user gave: nothing, a shipped model's name, or a path."""
+    if not choice:
+        return default_model_path()
+    if str(choice) in SHIPPED_MODELS:
+        return default_model_path(str(choice))
+    return Path(choice).expanduser()
 
 
 def interpreter_class() -> type:
@@ -108,7 +120,7 @@ class EmotionClassifier:
 
     def __init__(self, model_path: str | Path | None = None, threads: int = 1,
                  flip_average: bool = FLIP_AVERAGE) -> None:
-        self.model_path = Path(model_path) if model_path else default_model_path()
+        self.model_path = resolve_model(model_path)
         self.flip_average = flip_average
         if not self.model_path.is_file():
             raise ModelError(f"{self.model_path}: model file not found")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from moodtui.calibration import Baseline, BaselineRecorder, CalibrationError
 from moodtui.camera import Frame, LatestFrameReader
 from moodtui.emotion import EmotionClassifier, EmotionScores
 from moodtui.faces import Face, FaceFinder, crop_face, to_grey
@@ -31,6 +32,8 @@ class FrameResult:
     faces: list[FaceReading]
     mood: Mood
     timings_ms: dict[str, float] = field(default_factory=dict)
+    calibration: str | None = None  # "recording", "recorded" or a failure, while or when a baseline is taken
+    new_baseline: Baseline | None = None  # set on the frame a baseline was recorded, for the caller to keep
 
 
 class Pipeline:
@@ -42,16 +45,46 @@ class Pipeline:
         self.finder = finder or FaceFinder()
         self.mood = mood or MoodTracker()
         self.clahe = clahe
+        self.baseline: Baseline | None = None  # the user's resting face, subtracted from their readings
+        self._recorder: BaselineRecorder | None = None
 
-    def process(self, frame: Frame) -> FrameResult:
+    def start_calibration(self, now: float) -> None:
+        """Record the user's resting face over the next few seconds of frames (from `now`, frame clock)."""
+        self._recorder = BaselineRecorder(now)
+
+    @property
+    def calibrating(self) -> bool:
+        return self._recorder is not None
+
+    def _calibrate(self, raw: np.ndarray | None, now: float) -> tuple[str | None, Baseline | None]:
+        if self._recorder is None:
+            return None, None
+        self._recorder.add(raw, now)
+        if not self._recorder.done(now):
+            return f"recording ({self._recorder.remaining(now):.0f} s left)", None
+        recorder, self._recorder = self._recorder, None
+        try:
+            self.baseline = recorder.baseline(time.time())
+        except CalibrationError as error:
+            return f"not recorded: {error}", None
+        return "recorded", self.baseline
+
+    def process(self, frame: Frame, still: bool = False) -> FrameResult:
+        """One frame of a stream (faces tracked from the frames before), or a `still` photo on its own."""
         start = time.perf_counter()
         grey = to_grey(frame.image)
-        faces = self.finder.find(grey)
+        faces = self.finder.detect(grey) if still else self.finder.find(grey, frame.timestamp)
         found = time.perf_counter()
         crops = np.stack([crop_face(grey, face, self.clahe) for face in faces]) if faces else None
         cropped = time.perf_counter()
         probabilities = self.classifier.predict(crops) if crops is not None else np.empty((0, 7))
         classified = time.perf_counter()
+        # The baseline is the user's: it corrects the largest face only, before the mood smooths it.
+        user = probabilities[0] if len(probabilities) else None
+        calibration, new_baseline = self._calibrate(user, frame.timestamp)
+        if user is not None and self.baseline is not None:
+            probabilities = probabilities.copy()
+            probabilities[0] = self.baseline.apply(user)
         readings = [FaceReading(face, EmotionScores(tuple(map(float, p))))
                     for face, p in zip(faces, probabilities, strict=True)]
         mood = self.mood.update(probabilities[0] if readings else None, frame.timestamp)
@@ -61,7 +94,7 @@ class Pipeline:
             "classify": (classified - cropped) * 1000,
             "total": (time.perf_counter() - start) * 1000,
         }
-        return FrameResult(frame, readings, mood, timings)
+        return FrameResult(frame, readings, mood, timings, calibration, new_baseline)
 
     def run(self, reader: LatestFrameReader, stop: threading.Event, on_result: Callable[[FrameResult], None],
             paused: Callable[[], bool] = lambda: False) -> None:

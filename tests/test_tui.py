@@ -218,3 +218,41 @@ async def test_screen_matches_its_snapshot(tmp_path, size):
     actual = tmp_path / golden.name
     actual.write_text(svg)
     assert svg == golden.read_text(), f"the screen differs from {golden}; see {actual}"
+
+
+async def test_b_records_a_baseline_that_is_stored_and_B_clears_it(tmp_path):
+    from moodtui.calibration import stored_baseline
+    from moodtui.recommend.store import Store
+
+    app = app_for(tmp_path, source=str(shared_path("data/faces/astronaut.png")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.camera_mood is not None and app.camera_mood.emotion == "happy")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: "baseline recording" in text(app, "#status"))
+        await wait_for(pilot, lambda: "baseline on" in text(app, "#status"), timeout=20)
+        # The smiling photo is now the resting face: the mood settles on neutral.
+        await wait_for(pilot, lambda: app.camera_mood.emotion == "neutral", timeout=20)
+        store = Store(tmp_path / "data" / "moodtui.sqlite")
+        assert stored_baseline(store) is not None
+        await pilot.press("B")
+        await wait_for(pilot, lambda: "baseline" not in text(app, "#status"))
+        await wait_for(pilot, lambda: app.camera_mood.emotion == "happy", timeout=20)
+        assert stored_baseline(store) is None
+        store.close()
+
+
+async def test_no_calibration_ignores_a_stored_baseline(tmp_path):
+    from moodtui.calibration import baseline_from, keep_baseline
+    from moodtui.recommend.store import Store
+
+    store = Store(tmp_path / "data" / "moodtui.sqlite")
+    neutral_for_happy = baseline_from([[0.01, 0.01, 0.01, 0.9, 0.02, 0.03, 0.02]], 0.0, min_frames=1)
+    keep_baseline(store, neutral_for_happy)
+    store.close()
+    app = app_for(tmp_path, source=str(shared_path("data/faces/astronaut.png")), calibration=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.camera_mood is not None and app.camera_mood.emotion == "happy")
+        assert "baseline off" in text(app, "#status")
+        await pilot.press("b")
+        await pilot.pause(0.3)
+        assert "baseline recording" not in text(app, "#status")

@@ -1,6 +1,7 @@
 """The SQLite file in the user's data dir: source cache, feedback, recent picks, imported titles, moods.
 
-Only timestamps and emotion names are kept about the user, never images. WAL mode and a busy
+About the user it keeps mood history (timestamps and emotion names) and the resting-face baseline
+(seven numbers and a time), never images. WAL mode and a busy
 timeout let the TUI and a `moodtui recommend` in another terminal share the file. A file that
 is not a readable database is moved aside and a fresh one created, with a warning.
 """
@@ -27,6 +28,7 @@ CREATE TABLE IF NOT EXISTS shown (item TEXT PRIMARY KEY, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS library (item TEXT PRIMARY KEY, kind TEXT NOT NULL, record TEXT NOT NULL,
                                     source TEXT NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS moods (at REAL NOT NULL, emotion TEXT NOT NULL, origin TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS baseline (id INTEGER PRIMARY KEY CHECK (id = 1), offsets TEXT NOT NULL, at REAL NOT NULL);
 """
 
 
@@ -132,6 +134,23 @@ class Store:
 
     def moods(self, limit: int = 100) -> list[tuple[float, str, str]]:
         return list(self.db.execute("SELECT at, emotion, origin FROM moods ORDER BY at DESC LIMIT ?", (limit,)))
+
+    # The user's resting-face calibration: seven numbers and a time ---------------------
+    def save_baseline(self, offsets: tuple[float, ...], at: float) -> None:
+        self.db.execute("INSERT OR REPLACE INTO baseline VALUES (1, ?, ?)", (json.dumps(list(offsets)), at))
+
+    def baseline(self) -> tuple[tuple[float, ...], float] | None:
+        row = self.db.execute("SELECT offsets, at FROM baseline WHERE id = 1").fetchone()
+        if row is None:
+            return None
+        try:
+            offsets = tuple(float(v) for v in json.loads(row[0]))
+        except (ValueError, TypeError):
+            return None
+        return (offsets, float(row[1])) if len(offsets) == 7 else None
+
+    def clear_baseline(self) -> None:
+        self.db.execute("DELETE FROM baseline")
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)

@@ -25,7 +25,7 @@ from moodtui.faces import FaceError
 from moodtui.mood import Mood
 from moodtui.pipeline import FrameResult, Pipeline
 from moodtui.tui.bars import EmotionBars
-from moodtui.tui.messages import CameraStatus, MoodChanged, PicksReady, PreviewFrame, ScoresUpdate
+from moodtui.tui.messages import CalibrationUpdate, CameraStatus, MoodChanged, PicksReady, PreviewFrame, ScoresUpdate
 from moodtui.tui.picks import DetailsPane, PicksTable
 from moodtui.tui.preview import CameraPreview, ascii_picture
 from moodtui.tui.status import MoodLine, StatusLine
@@ -71,6 +71,8 @@ class MoodApp(App[int]):
         Binding("o", "show_link", "Link"),
         Binding("p", "toggle_pause", "Pause"),
         Binding("v", "toggle_preview", "Preview"),
+        Binding("b", "calibrate", "Baseline"),
+        Binding("B", "clear_baseline", "Clear baseline", show=False),
         Binding("question_mark", "toggle_help", "Help", key_display="?"),
     ]
 
@@ -87,6 +89,8 @@ class MoodApp(App[int]):
         self.last_reading = 0.0
         self.sources: dict[str, str] = {}
         self.camera_state = "starting"
+        self.baseline_state = ""  # shown in the status line: "on", "recording (2 s left)", ...
+        self._baseline_request: str | None = None  # "start" or "clear", taken up by the camera worker
         self._stop = threading.Event()
         self._reader: LatestFrameReader | None = None
         self._engine = None
@@ -138,6 +142,7 @@ class MoodApp(App[int]):
         except (CameraError, ModelError, FaceError, OSError) as error:
             self.post_message(CameraStatus(f"unavailable: {error}"))
             return
+        self._load_baseline(pipeline)
         self._reader = reader = LatestFrameReader(source, realtime=not source.live, loop=not source.live)
         preview = self._preview
         clock = {"preview": 0.0, "bars": 0.0, "status": 0.0}
@@ -153,6 +158,7 @@ class MoodApp(App[int]):
         def on_result(result: FrameResult) -> None:
             now = time.monotonic()
             frames.append(now)
+            self._baseline_work(pipeline, result)
             if self.preview_on and due("preview", PREVIEW_FPS, now):
                 width, height = preview.cells
                 boxes = [r.face.box for r in result.faces]
@@ -174,6 +180,31 @@ class MoodApp(App[int]):
             reader.close()
         if not self._stop.is_set():
             self.post_message(CameraStatus(reader.state))
+
+    def _load_baseline(self, pipeline: Pipeline) -> None:
+        """The stored resting-face baseline, unless calibration is off (camera worker thread)."""
+        from moodtui.calibration import stored_baseline
+
+        if self.settings.calibration:
+            pipeline.baseline = stored_baseline(self.engine().store)
+        self.post_message(CalibrationUpdate("on" if pipeline.baseline else ("" if self.settings.calibration
+                                                                              else "off")))
+
+    def _baseline_work(self, pipeline: Pipeline, result: FrameResult) -> None:
+        """Starts or clears a baseline when a key asked for it; keeps one when it is recorded (worker thread)."""
+        from moodtui.calibration import keep_baseline
+
+        request, self._baseline_request = self._baseline_request, None
+        if request == "start":
+            pipeline.start_calibration(result.frame.timestamp)
+        elif request == "clear":
+            pipeline.baseline = None
+            self.engine().store.clear_baseline()
+            self.post_message(CalibrationUpdate("cleared"))
+        if result.new_baseline is not None:
+            keep_baseline(self.engine().store, result.new_baseline)
+        if result.calibration:
+            self.post_message(CalibrationUpdate(result.calibration))
 
     # Recommendation worker ---------------------------------------------------------------
     def engine(self):
@@ -221,6 +252,21 @@ class MoodApp(App[int]):
         elif message.state == "lost":
             self.query_one("#preview", CameraPreview).show_message("Camera lost, retrying…")
         self._show_status(message.fps, message.latency_ms)
+
+    @while_running
+    def on_calibration_update(self, message: CalibrationUpdate) -> None:
+        state = message.state
+        if state == "recorded":
+            self.notify("Baseline recorded: your resting face now reads neutral. B clears it.", timeout=4)
+            state = "on"
+        elif state == "cleared":
+            self.notify("Baseline cleared.", timeout=3)
+            state = ""
+        elif state.startswith("not recorded"):
+            self.notify(f"Baseline {state}", severity="warning", timeout=5)
+            state = "on" if self.baseline_state == "on" else ""
+        self.baseline_state = state
+        self._show_status()
 
     @while_running
     def on_picks_ready(self, message: PicksReady) -> None:
@@ -318,6 +364,22 @@ class MoodApp(App[int]):
         self.query_one("#preview").display = self.preview_on
         self._persist(preview=self.preview_on)
 
+    def action_calibrate(self) -> None:
+        if not self.settings.calibration:
+            self.notify("Calibration is off (--no-calibration or calibration = false).", severity="warning")
+        elif self.camera_state not in ("live", "starting"):
+            self.notify("A baseline needs the camera: it is " + self.camera_state + ".", severity="warning")
+        else:
+            self._baseline_request = "start"
+            self.notify("Relax your face and look at the camera for 3 seconds…", timeout=3)
+
+    def action_clear_baseline(self) -> None:
+        if self.camera_state in ("live", "paused", "lost", "starting"):
+            self._baseline_request = "clear"
+        else:  # no camera worker to take the request: clear the stored one here
+            self.engine().store.clear_baseline()
+            self.on_calibration_update(CalibrationUpdate("cleared"))
+
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
@@ -361,7 +423,7 @@ class MoodApp(App[int]):
         self.query_one(MoodLine).show(label, self.strategy, bool(self.manual))
 
     def _show_status(self, fps: float = 0.0, latency_ms: float = 0.0) -> None:
-        self.query_one(StatusLine).show(self.camera_state, fps, latency_ms, self.sources)
+        self.query_one(StatusLine).show(self.camera_state, fps, latency_ms, self.sources, self.baseline_state)
 
     def _persist(self, **changes) -> None:
         self.settings = dataclasses.replace(self.settings, **changes)

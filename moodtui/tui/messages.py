@@ -39,3 +39,11 @@ class PicksReady(Message):
     def __init__(self, picks: Picks) -> None:
         super().__init__()
         self.picks = picks
+
+
+class CalibrationUpdate(Message):
+    """The resting-face baseline: "recording (2 s left)", "recorded", "cleared", "on", "off" or why it failed."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__()
+        self.state = state

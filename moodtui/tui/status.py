@@ -24,11 +24,14 @@ class MoodLine(Static):
 
 
 class StatusLine(Static):
-    def show(self, camera: str, fps: float, latency_ms: float, sources: dict[str, str]) -> None:
+    def show(self, camera: str, fps: float, latency_ms: float, sources: dict[str, str], baseline: str = "") -> None:
         text = Text(no_wrap=False)
         text.append(f"camera {camera}")
         if fps:
             text.append(f" · {fps:.0f} fps · {latency_ms:.1f} ms")
+        if baseline:
+            text.append(" · baseline ")
+            text.append(baseline, style="cyan" if baseline == "on" else "yellow")
         for name, status in sources.items():
             text.append(f" · {SHORT_NAMES.get(name, name)} ")
             text.append(status, style=STATUS_STYLES.get(status, ""))
