@@ -7,7 +7,7 @@ keys are ignored with a warning so an old file never stops the app.
 from __future__ import annotations
 
 import os
-import sys
+import tomllib
 import warnings
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -15,11 +15,6 @@ from pathlib import Path
 from platformdirs import user_config_dir, user_data_dir
 
 from moodtui.emotion import FLIP_AVERAGE
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 STRATEGIES = ("match", "lift")
 
@@ -41,7 +36,8 @@ class Settings:
     imdb_datasets_url: str = "https://datasets.imdbws.com"
     deezer_url: str = "https://api.deezer.com"
     itunes_url: str = "https://itunes.apple.com"
-    timeout: float = 8.0  # seconds for one HTTP request
+    timeout: float = 8.0  # seconds for one HTTP request, all of it
+    budget: float = 12.0  # seconds all the online requests of one recommendation may take together
     mapping: dict = field(default_factory=dict)  # overrides of the emotion -> genres / moods tables
 
     def data_path(self) -> Path:
@@ -85,46 +81,35 @@ def load_settings(path: Path | None = None) -> Settings:
     return settings
 
 
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
-
-
 def save_settings(settings: Settings, keys: tuple[str, ...], path: Path | None = None) -> Path:
-    """Write the given settings into the config file, keeping the other lines the user wrote."""
+    """Set the given keys in the config file and change nothing else the user wrote.
+
+    tomlkit keeps comments, order, layout and tables such as [mapping.match] as they were;
+    only the toggled values change. Written to a temporary file, then renamed into place.
+    """
+    import tomlkit
+
     path = path or config_path()
-    current = {}
+    document = tomlkit.document()
     if path.exists():
         try:
-            current = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError):
-            current = {}
+            document = tomlkit.parse(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as error:
+            raise ConfigError(f"{path}: not saved, the file does not parse ({error})") from None
+    else:
+        document.add(tomlkit.comment("moodtui settings (see `moodtui --help`)"))
     values = asdict(settings)
-    current.update({key: values[key] for key in keys})
-    scalars = {k: v for k, v in current.items() if not isinstance(v, dict)}
-    tables = {k: v for k, v in current.items() if isinstance(v, dict)}
-    lines = ["# moodtui settings (see `moodtui --help`)"] + [f"{k} = {_toml_value(v)}" for k, v in scalars.items()]
-    for name, table in tables.items():
-        lines += ["", f"[{name}]"] + [_table_line(k, v) for k, v in table.items()]
+    scalars_end = next((i for i, (k, v) in enumerate(document.body) if k is not None and isinstance(v, dict)), None)
+    for key in keys:
+        if key in document:
+            document[key] = values[key]
+        elif scalars_end is None:
+            document.add(key, values[key])
+        else:  # top-level keys must come before the first table
+            document.body.insert(scalars_end, (tomlkit.key(key), tomlkit.item(values[key])))
+            document._map = {k.key: i for i, (k, _) in enumerate(document.body) if k is not None}  # its key index
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
     tmp.replace(path)
     return path
-
-
-def _table_line(key: str, value) -> str:
-    if isinstance(value, dict):
-        inner = ", ".join(f"{k} = {_table_value(v)}" for k, v in value.items())
-        return f"{key} = {{ {inner} }}"
-    return f"{key} = {_table_value(value)}"
-
-
-def _table_value(value) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return _toml_value(value)

@@ -7,7 +7,14 @@ import sys
 import numpy as np
 import pytest
 
-from moodtui.calibration import Baseline, BaselineRecorder, CalibrationError, baseline_from, keep_baseline, stored_baseline
+from moodtui.calibration import (
+    Baseline,
+    BaselineRecorder,
+    CalibrationError,
+    baseline_from,
+    keep_baseline,
+    stored_baseline,
+)
 from moodtui.emotion import EMOTIONS
 from moodtui.mood import MoodTracker
 from moodtui.recommend.store import Store

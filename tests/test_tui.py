@@ -174,15 +174,15 @@ async def test_messages_that_arrive_during_shutdown_are_dropped(tmp_path):
         row = table.coordinate_to_cell_key((1, 0)).row_key
         late_picks = app.engine().recommend("sad", "match", seed=1)
         late = [DataTable.RowHighlighted(table, 1, row), DataTable.RowSelected(table, 1, row),
-                ScoresUpdate((0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0), True), CameraStatus("lost"), PicksReady(late_picks)]
+                ScoresUpdate((0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0), True), CameraStatus("lost"),
+                PicksReady(late_picks, app.session.latest.generation)]
     assert not app.screen_stack  # the screen is gone, as when a late message is handled
-    app.manual = None
     app._row_moved(late[0])
     app._row_chosen(late[1])
     app.on_scores_update(late[2])
     app.on_camera_status(late[3])
     app.on_picks_ready(late[4])
-    assert app.current_emotion == "neutral" and app.pending is None
+    assert app.current_emotion == "neutral" and app.session.pending is None
 
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -212,7 +212,8 @@ async def test_screen_matches_its_snapshot(tmp_path, size):
         await pilot.pause(0.3)
         svg = app.export_screenshot()
     golden = SNAPSHOTS / f"screen_{size[0]}x{size[1]}.svg"
-    if updating or not golden.exists():
+    assert updating or golden.exists(), f"{golden} is missing: draw it with MOODTUI_UPDATE_SNAPSHOTS=1 and look at it"
+    if updating:
         golden.write_text(svg)
         (SNAPSHOTS / "TEXTUAL_VERSION").write_text(textual.__version__ + "\n")
     actual = tmp_path / golden.name
@@ -256,3 +257,43 @@ async def test_no_calibration_ignores_a_stored_baseline(tmp_path):
         await pilot.press("b")
         await pilot.pause(0.3)
         assert "baseline recording" not in text(app, "#status")
+
+
+async def test_toggles_keep_the_users_config_file_except_the_toggled_values(tmp_path):
+    from moodtui.config import config_path
+
+    path = config_path()
+    written = ('# my moodtui\nstrategy = "match"  # I like matching\npreview = true\n\n'
+               '[mapping.match]\n# comedy when sad\nsad = { genres = ["Comedy"], moods = ["happy"] }\n')
+    path.write_text(written)
+    app = app_for(tmp_path, **{k: v for k, v in vars(load_settings()).items() if k in ("strategy", "mapping")})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: filled(app))
+        await pilot.press("s")
+        await pilot.press("v")
+        await pilot.pause(0.2)
+    assert path.read_text() == written.replace('"match"  #', '"lift"  #').replace("preview = true", "preview = false")
+    assert load_settings().mapping == {"match": {"sad": {"genres": ["Comedy"], "moods": ["happy"]}}}
+
+
+async def test_a_server_that_never_answers_never_blocks_the_app(tmp_path):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)  # accepts connections, never answers
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    app = app_for(tmp_path, offline=False, imdb_url=url, deezer_url=url, itunes_url=url, timeout=30.0, budget=30.0)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: filled(app), timeout=3)  # the local lists, at once
+            for key in "1234567" * 3 + "ss":
+                await pilot.press(key)
+            assert app.current_emotion == "neutral" or app.session.manual == "neutral"
+            assert app._online.threads_started == 1  # one fetch in flight, the rest waiting as one
+            await wait_for(pilot, lambda: movie_genres(app) and app.session.manual == "neutral", timeout=3)
+            started = time.monotonic()
+            await pilot.press("q")
+        assert time.monotonic() - started < 1.5
+    finally:
+        listener.close()

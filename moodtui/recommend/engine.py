@@ -9,6 +9,7 @@ seen and, while there is other choice, what was shown recently.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import random
 from dataclasses import dataclass, field
@@ -151,13 +152,16 @@ class Engine:
 
     def recommend(self, emotion: str, strategy: str | None = None, count: int | None = None,
                   offline: bool | None = None, seed: int | None = None) -> Picks:
+        """Picks from every source; online sources share one budget (settings.budget), after which
+        the picks come from what has answered and the local lists."""
         strategy = strategy or self.settings.strategy
         count = count or self.settings.picks
         offline = self.settings.offline if offline is None else offline
         targets = self.mapping.targets(emotion, strategy)
         rng = random.Random(seed)
-        movie_groups, movie_results = self._movie_sources(targets.genres, offline)
-        song_groups, song_results = self._song_sources(targets.moods, offline)
+        with contextlib.nullcontext() if offline else self.client.within(self.settings.budget):
+            movie_groups, movie_results = self._movie_sources(targets.genres, offline)
+            song_groups, song_results = self._song_sources(targets.moods, offline)
         feedback, recent = self.store.feedback(), self.store.recently_shown()
         movies = self._pick(movie_groups, targets.genres, count, rng, "movie", feedback, recent)
         songs = self._pick(song_groups, targets.moods, count, rng, "song", feedback, recent)

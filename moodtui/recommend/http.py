@@ -1,8 +1,16 @@
-"""One polite HTTP client for every online source: one request at a time, statuses not exceptions."""
+"""One polite HTTP client for every online source: one request at a time, statuses not exceptions.
+
+Every request has a total deadline (connect, headers and body together, not per read), and
+`within(seconds)` gives a whole recommendation a budget that all its requests share; bodies
+are read up to MAX_BODY and no further.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -11,6 +19,7 @@ from moodtui import __version__
 from moodtui.recommend.sources import BLOCKED, ERROR, OFFLINE, ONLINE, RATE_LIMITED
 
 USER_AGENT = f"moodtui/{__version__} (terminal recommender; +https://pypi.org/project/moodtui/)"
+MAX_BODY = 8 * 1024 * 1024  # bytes; a search page is about 1.6 MB, a service answer a few KB
 
 
 @dataclass
@@ -23,20 +32,57 @@ class Fetched:
 
 
 class HttpClient:
-    def __init__(self, timeout: float = 8.0) -> None:
+    def __init__(self, timeout: float = 8.0, max_body: int = MAX_BODY) -> None:
+        self.timeout, self.max_body = timeout, max_body
         self._client = httpx.Client(timeout=timeout, follow_redirects=True,
                                     headers={"User-Agent": USER_AGENT, "Accept-Language": "en-US,en;q=0.9"})
         self._one_at_a_time = threading.Lock()
+        self._budget = threading.local()  # per thread: the monotonic time all its requests must end by
+
+    @contextlib.contextmanager
+    def within(self, seconds: float | None) -> Iterator[None]:
+        """Every request made in this block, on this thread, ends `seconds` from now at the latest."""
+        saved = getattr(self._budget, "deadline", None)
+        self._budget.deadline = None if seconds is None else time.monotonic() + seconds
+        try:
+            yield
+        finally:
+            self._budget.deadline = saved
+
+    def _deadline(self) -> float:
+        budget = getattr(self._budget, "deadline", None)
+        own = time.monotonic() + self.timeout
+        return own if budget is None else min(own, budget)
 
     def get(self, url: str, params: dict | None = None) -> Fetched:
+        deadline = self._deadline()
         try:
             with self._one_at_a_time:
-                response = self._client.get(url, params=params)
+                return self._get(url, params, deadline)
         except httpx.TimeoutException:
             return Fetched(OFFLINE, detail=f"timed out: {url}")
         except httpx.HTTPError as error:
             return Fetched(OFFLINE, detail=f"{type(error).__name__}: {url}")
-        return classify_response(response)
+
+    def _get(self, url: str, params: dict | None, deadline: float) -> Fetched:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return Fetched(OFFLINE, detail=f"no time left for {url}")
+        # Each phase may take at most what is left; the body is also checked between chunks, so a
+        # server that drips its answer is cut off at the deadline too.
+        with self._client.stream("GET", url, params=params, timeout=httpx.Timeout(remaining)) as response:
+            verdict = classify_response(response)
+            if verdict.status != ONLINE:
+                return verdict
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.max_body:
+                    return Fetched(ERROR, detail=f"answer larger than {self.max_body // 1_000_000} MB: {url}")
+                if time.monotonic() > deadline:
+                    return Fetched(OFFLINE, detail=f"timed out: {url}")
+                chunks.append(chunk)
+        return Fetched(ONLINE, b"".join(chunks))
 
     def stream(self, url: str, headers: dict | None = None):
         """A streaming GET (for big downloads); the caller handles httpx errors."""
@@ -58,4 +104,4 @@ def classify_response(response: httpx.Response) -> Fetched:
         return Fetched(ERROR, detail=f"HTTP {code} from the server")
     if code != 200:
         return Fetched(ERROR, detail=f"HTTP {code}")
-    return Fetched(ONLINE, response.content)
+    return Fetched(ONLINE)  # the body is the caller's to read

@@ -9,6 +9,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TypeVar
 
 from textual import on, work
@@ -22,8 +23,10 @@ from moodtui.camera import CameraError, LatestFrameReader, open_source
 from moodtui.config import Settings, save_settings
 from moodtui.emotion import EMOTIONS, EmotionClassifier, ModelError
 from moodtui.faces import FaceError
+from moodtui.fetcher import LatestOnly
 from moodtui.mood import Mood
 from moodtui.pipeline import FrameResult, Pipeline
+from moodtui.session import PickRequest, Session, Throttle
 from moodtui.tui.bars import EmotionBars
 from moodtui.tui.messages import CalibrationUpdate, CameraStatus, MoodChanged, PicksReady, PreviewFrame, ScoresUpdate
 from moodtui.tui.picks import DetailsPane, PicksTable
@@ -33,7 +36,6 @@ from moodtui.tui.status import MoodLine, StatusLine
 PREVIEW_FPS = 12  # enough to look live, little enough for a slow SSH link
 BARS_HZ = 4
 STATUS_HZ = 1
-READING_GRACE = 15.0  # seconds after the user moved in a table during which new picks wait
 NO_CAMERA = "none"
 
 MessageT = TypeVar("MessageT")
@@ -76,18 +78,18 @@ class MoodApp(App[int]):
         Binding("question_mark", "toggle_help", "Help", key_display="?"),
     ]
 
-    def __init__(self, settings: Settings, seed: int | None = None) -> None:
+    def __init__(self, settings: Settings, seed: int | None = None,
+                 classifier: EmotionClassifier | ModelError | None = None) -> None:
         super().__init__()
         self.settings = settings
         self._seeds = random.Random(seed) if seed is not None else None  # repeatable picks, for tests
-        self.strategy = settings.strategy
+        # Loaded before the app draws (run_app), so the runtime's own stderr lines never hit the screen.
+        self._classifier = classifier
+        self.session: Session = Session(settings.strategy)
         self.preview_on = settings.preview
         self.paused = False
-        self.manual: str | None = None
-        self.camera_mood: Mood | None = None
-        self.pending = None
-        self.last_reading = 0.0
         self.sources: dict[str, str] = {}
+        self._online = LatestOnly(self._online_picks, self._deliver_picks, self._picks_failed, name="online picks")
         self.camera_state = "starting"
         self.baseline_state = ""  # shown in the status line: "on", "recording (2 s left)", ...
         self._baseline_request: str | None = None  # "start" or "clear", taken up by the camera worker
@@ -121,13 +123,19 @@ class MoodApp(App[int]):
         self.query_one("#movies", PicksTable).focus()
         self._preview = self.query_one("#preview", CameraPreview)  # the worker thread reads its size
         self.run_camera()
-        self.fetch_picks(self.current_emotion)
+        self.ask_for_picks(self.session.request())
 
     @property
     def current_emotion(self) -> str:
-        if self.manual:
-            return self.manual
-        return (self.camera_mood.emotion if self.camera_mood else None) or "neutral"
+        return self.session.emotion
+
+    @property
+    def camera_mood(self) -> Mood | None:
+        return self.session.camera
+
+    @property
+    def strategy(self) -> str:
+        return self.session.strategy
 
     # Camera worker -----------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="camera")
@@ -136,7 +144,10 @@ class MoodApp(App[int]):
             self.post_message(CameraStatus("off (--source none)"))
             return
         try:
-            classifier = EmotionClassifier(self.settings.model or None, flip_average=self.settings.flip)
+            classifier = self._classifier or EmotionClassifier(self.settings.model or None,
+                                                               flip_average=self.settings.flip)
+            if isinstance(classifier, ModelError):
+                raise classifier
             pipeline = Pipeline(classifier, clahe=self.settings.clahe)
             source = open_source(self.settings.source)
         except (CameraError, ModelError, FaceError, OSError) as error:
@@ -145,30 +156,27 @@ class MoodApp(App[int]):
         self._load_baseline(pipeline)
         self._reader = reader = LatestFrameReader(source, realtime=not source.live, loop=not source.live)
         preview = self._preview
-        clock = {"preview": 0.0, "bars": 0.0, "status": 0.0}
+        throttles = {"preview": Throttle(PREVIEW_FPS), "bars": Throttle(BARS_HZ), "status": Throttle(STATUS_HZ)}
         mood: list[str | None] = [None]
         frames: list[float] = []
 
-        def due(kind: str, hz: float, now: float) -> bool:
-            if now - clock[kind] >= 1.0 / hz:
-                clock[kind] = now
-                return True
-            return False
+        def due(kind: str, now: float) -> bool:
+            return throttles[kind].due(now)
 
         def on_result(result: FrameResult) -> None:
             now = time.monotonic()
             frames.append(now)
             self._baseline_work(pipeline, result)
-            if self.preview_on and due("preview", PREVIEW_FPS, now):
+            if self.preview_on and due("preview", now):
                 width, height = preview.cells
                 boxes = [r.face.box for r in result.faces]
                 self.post_message(PreviewFrame(ascii_picture(result.frame.image, width, height, boxes)))
-            if due("bars", BARS_HZ, now):
+            if due("bars", now):
                 self.post_message(ScoresUpdate(result.mood.scores, result.mood.face))
             if result.mood.emotion != mood[0]:
                 mood[0] = result.mood.emotion
                 self.post_message(MoodChanged(result.mood))
-            if due("status", STATUS_HZ, now):
+            if due("status", now):
                 recent = [t for t in frames if now - t <= 2.0]
                 frames[:] = recent
                 fps = (len(recent) - 1) / max(recent[-1] - recent[0], 1e-6) if len(recent) > 1 else 0.0
@@ -215,11 +223,35 @@ class MoodApp(App[int]):
                 self._engine = Engine(self.settings)
             return self._engine
 
-    @work(thread=True, exclusive=True, group="picks")
-    def fetch_picks(self, emotion: str) -> None:
-        seed = self._seeds.randrange(2**31) if self._seeds else None
-        picks = self.engine().recommend(emotion, self.strategy, seed=seed)
-        self.post_message(PicksReady(picks))
+    def ask_for_picks(self, request: PickRequest | None) -> None:
+        """The local lists answer at once; online sources fill in later, one fetch at a time."""
+        if request is None:
+            return
+        self.fetch_local_picks(request)
+        if not self.settings.offline:
+            self._online.submit(request)
+
+    def _seed(self) -> int | None:
+        return self._seeds.randrange(2**31) if self._seeds else None
+
+    @work(thread=True, exclusive=True, group="local picks")
+    def fetch_local_picks(self, request: PickRequest) -> None:
+        picks = self.engine().recommend(request.emotion, request.strategy, offline=True, seed=self._seed())
+        self.post_message(PicksReady(picks, request.generation))
+
+    def _online_picks(self, request: PickRequest):
+        """Runs on the online fetcher's thread; skipped when the request is already stale."""
+        if request.generation != self.session.latest.generation or not self.is_running:
+            return None
+        return self.engine().recommend(request.emotion, request.strategy, offline=False, seed=self._seed())
+
+    def _deliver_picks(self, request: PickRequest, picks) -> None:
+        if picks is not None and self.is_running:
+            self.post_message(PicksReady(picks, request.generation))
+
+    def _picks_failed(self, request: PickRequest, error: Exception) -> None:
+        if self.is_running:
+            self.call_from_thread(self.notify, f"Online picks failed: {error}", severity="warning")
 
     # Message handlers (the only place the screen changes) --------------------------------
     @while_running
@@ -229,19 +261,17 @@ class MoodApp(App[int]):
 
     @while_running
     def on_scores_update(self, message: ScoresUpdate) -> None:
-        if not self.manual:
+        if not self.session.manual:
             self.query_one(EmotionBars).show(message.scores, self.current_emotion if message.face else None)
 
     @while_running
     def on_mood_changed(self, message: MoodChanged) -> None:
-        before = self.current_emotion
-        self.camera_mood = message.mood
-        if not self.manual:
+        request = self.session.camera_mood(message.mood)
+        if not self.session.manual:
             self._show_mood()
             if message.mood.emotion:
                 self.engine().store.log_mood(message.mood.emotion, "camera")
-            if self.current_emotion != before:
-                self.fetch_picks(self.current_emotion)
+        self.ask_for_picks(request)
 
     @while_running
     def on_camera_status(self, message: CameraStatus) -> None:
@@ -270,18 +300,19 @@ class MoodApp(App[int]):
 
     @while_running
     def on_picks_ready(self, message: PicksReady) -> None:
-        self.sources = message.picks.sources
-        self._show_status()
-        if message.picks.emotion != self.current_emotion:
-            return  # an answer for a mood the user has already left
-        if time.monotonic() - self.last_reading < READING_GRACE:
-            self.pending = message.picks
+        decision = self.session.picks_arrived(message.generation, message.picks, time.monotonic())
+        if decision.action == "drop":
+            return  # an answer for a mood or strategy the user has already left
+        if any(status != "offline" for name, status in message.picks.sources.items() if name != "local lists") \
+                or not self.sources:
+            self.sources = message.picks.sources
+            self._show_status()
+        if decision.action == "hold":
             self.notify("New picks are ready: press n to see them.", timeout=4)
             return
         self._apply(message.picks)
 
     def _apply(self, picks) -> None:
-        self.pending = None
         self.query_one("#movies", PicksTable).show(picks.movies)
         self.query_one("#songs", PicksTable).show(picks.songs)
         heading = self.query(".heading").first(Static)
@@ -292,7 +323,7 @@ class MoodApp(App[int]):
     @while_running
     def _row_moved(self, event: DataTable.RowHighlighted) -> None:
         if event.control.has_focus and event.cursor_row > 0:
-            self.last_reading = time.monotonic()
+            self.session.reading(time.monotonic())
         self._show_details()
 
     @on(DataTable.RowSelected)
@@ -305,33 +336,30 @@ class MoodApp(App[int]):
 
     # Actions -------------------------------------------------------------------------------
     def action_new_picks(self) -> None:
-        if self.pending:
-            self._apply(self.pending)
+        held = self.session.new_picks()
+        if isinstance(held, PickRequest):
+            self.ask_for_picks(held)
         else:
-            self.last_reading = 0.0
-            self.fetch_picks(self.current_emotion)
+            self._apply(held)
 
     def action_toggle_strategy(self) -> None:
-        self.strategy = "lift" if self.strategy == "match" else "match"
-        self._persist(strategy=self.strategy)
+        request = self.session.toggle_strategy()
+        self._persist(strategy=self.session.strategy)
         self._show_mood()
-        self.last_reading = 0.0
-        self.fetch_picks(self.current_emotion)
+        self.ask_for_picks(request)
 
     def action_set_mood(self, index: int) -> None:
-        self.manual = EMOTIONS[index]
-        self.engine().store.log_mood(self.manual, "manual")
-        self.query_one(EmotionBars).show(tuple(1.0 if i == index else 0.0 for i in range(7)), self.manual)
+        request = self.session.set_manual(EMOTIONS[index])
+        self.engine().store.log_mood(EMOTIONS[index], "manual")
+        self.query_one(EmotionBars).show(tuple(1.0 if i == index else 0.0 for i in range(7)), EMOTIONS[index])
         self._show_mood()
-        self.last_reading = 0.0
-        self.fetch_picks(self.manual)
+        self.ask_for_picks(request)
 
     def action_camera_mood(self) -> None:
-        if self.manual:
-            self.manual = None
+        request = self.session.clear_manual()
+        if request is not None:
             self._show_mood()
-            self.last_reading = 0.0
-            self.fetch_picks(self.current_emotion)
+            self.ask_for_picks(request)
 
     def action_feedback(self, verdict: str) -> None:
         item = self._selected()
@@ -419,8 +447,9 @@ class MoodApp(App[int]):
         self.query_one(DetailsPane).show(item, verdict)
 
     def _show_mood(self) -> None:
-        label = self.manual or (self.camera_mood.label if self.camera_mood else "no face yet")
-        self.query_one(MoodLine).show(label, self.strategy, bool(self.manual))
+        manual = self.session.manual
+        label = manual or (self.camera_mood.label if self.camera_mood else "no face yet")
+        self.query_one(MoodLine).show(label, self.strategy, bool(manual))
 
     def _show_status(self, fps: float = 0.0, latency_ms: float = 0.0) -> None:
         self.query_one(StatusLine).show(self.camera_state, fps, latency_ms, self.sources, self.baseline_state)
@@ -434,7 +463,30 @@ class MoodApp(App[int]):
 
 
 def run_app(args: argparse.Namespace) -> int:
+    """The app; exit status 0, or 1 with a one-line message when it crashed (traceback in a log file)."""
+    import sys
+    import traceback
+
+    from platformdirs import user_state_dir
+
     from moodtui.cli import settings_from
 
-    app = MoodApp(settings_from(args))
-    return app.run() or 0
+    settings = settings_from(args)
+    try:  # before Textual takes the terminal: the runtime's own stderr lines are hidden only here
+        classifier: EmotionClassifier | ModelError = EmotionClassifier(settings.model or None,
+                                                                       flip_average=settings.flip)
+    except ModelError as error:
+        classifier = error  # the app still starts and says so in the preview pane
+    app = MoodApp(settings, classifier=classifier)
+    try:
+        app.run()
+    except Exception:  # noqa: BLE001 - a crash is logged, never shown as a bare traceback
+        log = Path(user_state_dir("moodtui")) / "crash.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(traceback.format_exc())
+        print(f"moodtui: error: the app crashed; the details are in {log}", file=sys.stderr)
+        return 1
+    code = app.return_code or 0
+    if code:
+        print("moodtui: error: the app stopped on an error (see above)", file=sys.stderr)
+    return code

@@ -36,9 +36,11 @@ class CameraStatus(Message):
 
 
 class PicksReady(Message):
-    def __init__(self, picks: Picks) -> None:
+    """Picks for the request of this generation (see moodtui.session)."""
+
+    def __init__(self, picks: Picks, generation: int) -> None:
         super().__init__()
-        self.picks = picks
+        self.picks, self.generation = picks, generation
 
 
 class CalibrationUpdate(Message):

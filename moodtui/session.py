@@ -1,0 +1,116 @@
+"""What the app knows and decides, without a screen: the mood in use, the strategy, the picks.
+
+The TUI forwards events here (a frame's mood, a key's intent, picks that arrived) and draws what
+comes back. Every request for picks carries a generation number; an answer for an older
+generation (the user changed mood or strategy since) is dropped, however late it comes. New
+picks wait while the user is reading the tables (the grace period) until they ask for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from moodtui.mood import Mood
+
+READING_GRACE = 15.0  # seconds after the user moved in a table during which new picks wait
+FALLBACK_EMOTION = "neutral"  # what picks are for before any face was read
+
+PicksT = TypeVar("PicksT")
+
+
+@dataclass(frozen=True)
+class PickRequest:
+    """Picks wanted for this emotion and strategy; `generation` orders requests."""
+
+    generation: int
+    emotion: str
+    strategy: str
+
+
+@dataclass(frozen=True)
+class PicksDecision(Generic[PicksT]):
+    """What to do with picks that arrived: "show" them, "hold" them until asked, or "drop" them."""
+
+    action: str
+    picks: PicksT | None = None
+
+
+class Throttle:
+    """True at most `hz` times a second (for preview frames, bars and the status line)."""
+
+    def __init__(self, hz: float) -> None:
+        self.period, self._last = 1.0 / hz, float("-inf")
+
+    def due(self, now: float) -> bool:
+        if now - self._last >= self.period:
+            self._last = now
+            return True
+        return False
+
+
+class Session(Generic[PicksT]):
+    def __init__(self, strategy: str = "match", grace: float = READING_GRACE) -> None:
+        self.strategy = strategy
+        self.grace = grace
+        self.manual: str | None = None
+        self.camera: Mood | None = None
+        self.latest = PickRequest(0, FALLBACK_EMOTION, strategy)
+        self.pending: PicksT | None = None
+        self._last_read = float("-inf")
+
+    @property
+    def emotion(self) -> str:
+        """The mood picks are for: set by hand, else the camera's stable mood, else neutral."""
+        if self.manual:
+            return self.manual
+        return (self.camera.emotion if self.camera else None) or FALLBACK_EMOTION
+
+    def request(self) -> PickRequest:
+        """A new request for the current emotion and strategy; older answers become stale."""
+        self.latest = PickRequest(self.latest.generation + 1, self.emotion, self.strategy)
+        self.pending = None
+        self._last_read = float("-inf")  # the user asked for a change: show the answer at once
+        return self.latest
+
+    # Events -------------------------------------------------------------------------------
+    def camera_mood(self, mood: Mood) -> PickRequest | None:
+        """The camera's stable mood changed; a request when that changes the mood in use."""
+        before = self.emotion
+        self.camera = mood
+        return self.request() if self.emotion != before else None
+
+    def set_manual(self, emotion: str) -> PickRequest:
+        self.manual = emotion
+        return self.request()
+
+    def clear_manual(self) -> PickRequest | None:
+        """Back to the camera's mood (key 0); a request only when it was set by hand."""
+        if self.manual is None:
+            return None
+        self.manual = None
+        return self.request()
+
+    def toggle_strategy(self) -> PickRequest:
+        self.strategy = "lift" if self.strategy == "match" else "match"
+        return self.request()
+
+    def reading(self, now: float) -> None:
+        """The user moved in a table: new picks wait for a while."""
+        self._last_read = now
+
+    def new_picks(self) -> PicksT | PickRequest:
+        """Key n: the picks that were held back, or else a fresh request."""
+        if self.pending is not None:
+            held, self.pending = self.pending, None
+            return held
+        return self.request()
+
+    def picks_arrived(self, generation: int, picks: PicksT, now: float) -> PicksDecision[PicksT]:
+        if generation != self.latest.generation:
+            return PicksDecision("drop")
+        if now - self._last_read < self.grace:
+            self.pending = picks
+            return PicksDecision("hold", picks)
+        self.pending = None
+        return PicksDecision("show", picks)
