@@ -6,10 +6,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from moodtui.text import terminal_safe
+
 
 @dataclass(frozen=True)
 class Recommendation:
-    """A movie or a song. Titles are kept exactly as the source gave them (markup included)."""
+    """A movie or a song. Titles are kept as the source gave them (markup included), except that every
+    text field is made terminal-safe here, where text from outside enters (moodtui.text)."""
 
     kind: str  # "movie" or "song"
     title: str
@@ -23,6 +26,13 @@ class Recommendation:
     url: str | None = None
     imdb_id: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        for name in ("title", "artist", "mood", "source", "url", "imdb_id"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, terminal_safe(value))
+        object.__setattr__(self, "genres", tuple(terminal_safe(g) for g in self.genres))
 
     @property
     def key(self) -> str:
