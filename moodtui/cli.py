@@ -69,7 +69,10 @@ def detection_record(source: str, result) -> dict:
 
 
 def detection_line(source: str, result) -> str:
-    """The human-readable line `detect` prints for one frame."""
+    """The human-readable line `detect` prints for one frame (a file name may hold escapes: made safe)."""
+    from moodtui.text import terminal_safe
+
+    source = terminal_safe(source)
     if not result.faces:
         return f"{source} frame {result.frame.index}: no face"
     parts = [f"{r.scores.emotion} {r.scores.confidence:.0%} at {tuple(r.face.box)}" for r in result.faces]

@@ -57,3 +57,15 @@ def test_recommend_prints_no_escape_from_a_users_list(tmp_path):
                           env={**os.environ, "MOODTUI_DATA_DIR": str(data)})
     assert done.returncode == 0, done.stderr
     assert "Clipboard Thief" in done.stdout and "\x1b" not in done.stdout and "\x07" not in done.stdout
+
+
+def test_detect_prints_a_hostile_file_name_safely(tmp_path):
+    import cv2
+    import numpy as np
+
+    image = tmp_path / "wall\x1b]52;c;aGk=\x07.png"
+    cv2.imwrite(str(image), np.full((120, 160, 3), 128, np.uint8))
+    done = subprocess.run([sys.executable, "-m", "moodtui.cli", "detect", str(image)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout and "wall.png frame 0: no face" in done.stdout
