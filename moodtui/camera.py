@@ -7,20 +7,32 @@ builds up however slow the consumer is, and that reconnects a camera that was lo
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
-import numpy as np
+# FFmpeg's own log lines ("moov atom not found") would reach the terminal raw; our messages say it.
+# Read when OpenCV first opens a video, so setting it here, before any capture, is enough.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
 DEFAULT_SIZE = (640, 480)
 FAILED_READS_BEFORE_LOST = 5
 RECONNECT_BACKOFF = (0.25, 0.5, 1.0, 2.0, 4.0)  # seconds between tries; the last repeats
+# Photos are read at most this wide or high: faces in them stay well above the finder's smallest
+# size, and an 8000x8000 photo is never held whole in memory (it is decoded reduced).
+MAX_IMAGE_SIDE = 1280
+REDUCED = {2: (cv2.IMREAD_REDUCED_COLOR_2, cv2.IMREAD_REDUCED_GRAYSCALE_2),
+           4: (cv2.IMREAD_REDUCED_COLOR_4, cv2.IMREAD_REDUCED_GRAYSCALE_4),
+           8: (cv2.IMREAD_REDUCED_COLOR_8, cv2.IMREAD_REDUCED_GRAYSCALE_8)}
 
 
 # OpenCV prints its own warnings for every camera it cannot open; our errors say it better.
@@ -39,6 +51,7 @@ class Frame:
     index: int
     timestamp: float
     source: str
+    scale: float = 1.0  # the file's pixels per image pixel (a large photo is read reduced)
 
 
 class FrameSource:
@@ -67,16 +80,25 @@ class CaptureSource(FrameSource):
         if not self._capture.isOpened():
             raise CameraError(self._failure())
         self.fps = self._capture.get(cv2.CAP_PROP_FPS) or 30.0
+        self.frame_count = 0 if live else int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        self.frames_read = 0
 
     def _failure(self) -> str:
         if self.live:
             return (f"no camera found at {self.name}; pick another source with --source INDEX, "
                     "a device path such as /dev/video1, a video file, an image or a folder of images")
-        return f"{self.name}: cannot be opened as a video"
+        return f"{self.name}: cannot be opened as a video (not a video, or cut or damaged)"
 
     def read(self) -> np.ndarray | None:
         ok, image = self._capture.read()
-        return image if ok and image is not None else None
+        if ok and image is not None:
+            self.frames_read += 1
+            return image
+        return None
+
+    def ended_early(self) -> bool:
+        """A video file that stopped well before the frame count its header gives: cut or damaged."""
+        return not self.live and self.frame_count > 0 and self.frames_read < 0.98 * self.frame_count - 1
 
     def reopen(self) -> bool:
         self._capture.release()
@@ -87,33 +109,72 @@ class CaptureSource(FrameSource):
         self._capture.release()
 
 
+class SourceWarning(UserWarning):
+    """A file in a source that was skipped, or a video that ended early."""
+
+
+def image_files(folder: Path) -> list[Path]:
+    """The images under a folder and its sub-folders, in a stable order (by path)."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+
+
+def read_image(path: Path, max_side: int = MAX_IMAGE_SIDE) -> tuple[np.ndarray, float] | None:
+    """A BGR image no larger than max_side and the factor from its pixels to the file's; None when
+    the file is not a readable image.
+
+    A large photo is decoded at 1/2, 1/4 or 1/8 of its size (JPEG decodes reduced without the full
+    image in memory; other formats are decoded in grey, a third of the memory, then reduced).
+    """
+    probe = cv2.imread(str(path), cv2.IMREAD_REDUCED_GRAYSCALE_8)
+    if probe is None:
+        return None
+    side, factor = 8 * max(probe.shape), 1
+    if side <= max_side:
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    else:
+        factor = next((f for f in (2, 4) if side / f <= max_side), 8)
+        colour, grey = REDUCED[factor]
+        image = cv2.imread(str(path), colour if path.suffix.lower() in (".jpg", ".jpeg") else grey)
+    if image is None:
+        return None
+    full_side = factor * max(image.shape[:2])
+    scale = max_side / max(image.shape[:2])
+    if scale < 1:
+        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    image = image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    return image, full_side / max(image.shape[:2])
+
+
 class ImageSource(FrameSource):
-    """One image or a folder of images, read once each, in name order."""
+    """One image or a folder of images, read once each, in path order; unreadable files are skipped."""
 
     def __init__(self, paths: list[Path], name: str) -> None:
         if not paths:
             raise CameraError(f"{name}: holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
         self.name, self._paths, self._next = name, paths, 0
         self.fps = 2.0  # a slideshow pace when played live
-        self._decoded: dict[Path, np.ndarray] = {}  # one image replayed live is decoded once
+        self._decoded: dict[Path, tuple[np.ndarray, float]] = {}  # one image replayed live is decoded once
+        self.scale = 1.0  # of the image read last
 
     def reopen(self) -> bool:
         self._next = 0
         return True
 
     def read(self) -> np.ndarray | None:
-        if self._next >= len(self._paths):
-            return None
-        path = self._paths[self._next]
-        self._next += 1
-        image = self._decoded.get(path)
-        if image is None:
-            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-            if image is None:
-                raise CameraError(f"{path}: not a readable image")
+        while self._next < len(self._paths):
+            path = self._paths[self._next]
+            self._next += 1
+            read = self._decoded.get(path) or read_image(path)
+            if read is None:
+                if len(self._paths) == 1:
+                    raise CameraError(f"{path}: not a readable image")
+                warnings.warn(f"{path}: not a readable image; skipped", SourceWarning, stacklevel=2)
+                continue
             if len(self._paths) == 1:
-                self._decoded[path] = image
-        return image
+                self._decoded[path] = read
+            image, self.scale = read
+            return image
+        return None
 
 
 class Picamera2Source(FrameSource):
@@ -165,8 +226,7 @@ def open_source(spec: str | int | None = None, size: tuple[int, int] = DEFAULT_S
             raise CameraError(f"no camera at {text}: the device does not exist; try --source 0 or another /dev/video*")
         return CaptureSource(text, _capture_opener(text, size), live=True)
     if path.is_dir():
-        images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        return ImageSource(images, text)
+        return ImageSource(image_files(path), text)
     if not path.exists():
         raise CameraError(f"{text}: no such file, folder or camera")
     if path.suffix.lower() in IMAGE_SUFFIXES:
@@ -182,8 +242,12 @@ def frames(source: FrameSource, limit: int | None = None) -> Iterator[Frame]:
     while limit is None or index < limit:
         image = source.read()
         if image is None:
+            if isinstance(source, CaptureSource) and source.ended_early():
+                warnings.warn(f"{source.name}: the video ends after {source.frames_read} of its "
+                              f"{source.frame_count} frames (cut short or damaged)", SourceWarning, stacklevel=2)
             return
-        yield Frame(image, index, time.monotonic() if source.live else index * period, source.name)
+        yield Frame(image, index, time.monotonic() if source.live else index * period, source.name,
+                    getattr(source, "scale", 1.0))
         index += 1
 
 

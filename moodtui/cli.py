@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import json
 import os
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
 
 from moodtui import __version__
 from moodtui.calibration import CALIBRATION_SECONDS, MIN_FRAMES, CalibrationError
-from moodtui.camera import CameraError, ImageSource, frames, open_source
-from moodtui.config import STRATEGIES, ConfigError, Settings, load_settings
+from moodtui.camera import CameraError, ImageSource, SourceWarning, frames, image_files, open_source
+from moodtui.config import STRATEGIES, ConfigError, Settings, load_settings, with_flags
 from moodtui.emotion import EMOTIONS, ModelError
 from moodtui.faces import FaceError
+from moodtui.output import write_atomically
 from moodtui.recommend.imdb_datasets import DatasetError
 from moodtui.recommend.imdb_pages import PageError
+from moodtui.recommend.sources import status_words
 
 EXPECTED_ERRORS = (CameraError, ModelError, FaceError, ConfigError, DatasetError, PageError, CalibrationError, OSError,
                    ValueError)
@@ -55,13 +60,31 @@ def _store(settings: Settings):
         store.close()
 
 
+def file_box(box: tuple[int, ...], scale: float) -> list[int]:
+    """A face box in the file's own pixels (a large photo is read reduced)."""
+    return [round(v * scale) for v in box]
+
+
+def group_record(result, still: bool) -> dict:
+    """Everyone in view as one: their stable mood (a photo's is its one reading) and how many they are."""
+    from moodtui.pipeline import group_reading
+
+    if not result.faces:
+        return {"emotion": None, "faces": 0}
+    if still:
+        reading = group_reading(np.array([r.scores.probabilities for r in result.faces]))
+        return {"emotion": EMOTIONS[int(np.argmax(reading))], "faces": len(result.faces)}
+    return {"emotion": result.group.emotion if result.group else None, "faces": len(result.faces)}
+
+
 def detection_record(source: str, result) -> dict:
     """The JSON line `detect --json` prints for one frame."""
     return {
         "source": source,
         "frame": result.frame.index,
         "faces": [
-            {"id": r.face.id, "box": list(r.face.box), "angle": r.face.angle, "emotion": r.scores.emotion,
+            {"id": r.face.id, "box": file_box(r.face.box, result.frame.scale), "angle": r.face.angle,
+             "emotion": r.scores.emotion,
              "scores": r.scores.as_dict()}
             for r in result.faces
         ],
@@ -75,25 +98,63 @@ def detection_line(source: str, result) -> str:
     source = terminal_safe(source)
     if not result.faces:
         return f"{source} frame {result.frame.index}: no face"
-    parts = [f"{r.scores.emotion} {r.scores.confidence:.0%} at {tuple(r.face.box)}" for r in result.faces]
+    parts = [f"{r.scores.emotion} {r.scores.confidence:.0%} at {tuple(file_box(r.face.box, result.frame.scale))}"
+             for r in result.faces]
     return f"{source} frame {result.frame.index}: " + "; ".join(parts)
 
 
+def detect_inputs(paths: Sequence[str]) -> Iterator[str]:
+    """What `detect` reads, one source each: a folder becomes its images (recursively, by path)."""
+    for spec in paths:
+        path = Path(spec).expanduser()
+        if path.is_dir():
+            images = image_files(path)
+            if not images:
+                warnings.warn(f"{spec}: holds no images", SourceWarning, stacklevel=2)
+            yield from (str(image) for image in images)
+        else:
+            yield spec
+
+
 def command_detect(args: argparse.Namespace) -> int:
+    """Each image, video or camera is its own source: tracking starts afresh, a bad one is skipped."""
     pipeline = _pipeline(args, calibrated=settings_from(args).calibration)
-    for path in args.paths:
-        source = open_source(path)
+    inputs = list(detect_inputs(args.paths))  # one input: nothing to skip to, its error is the command's
+    read = skipped = 0
+    for spec in inputs:
+        try:
+            source = open_source(spec)
+        except CameraError as error:
+            if len(inputs) == 1:
+                raise
+            warnings.warn(f"{error}; skipped", SourceWarning, stacklevel=1)
+            skipped += 1
+            continue
         try:
             limit = args.frames or (CAMERA_FRAMES if source.live else None)
-            pipeline.finder.reset()
+            pipeline.reset()
             # A photo is searched whole on its own; video and camera frames are tracked.
             still = isinstance(source, ImageSource)
             for frame in frames(source, limit):
                 result = pipeline.process(frame, still=still)
-                line = json.dumps(detection_record(path, result)) if args.json else detection_line(path, result)
+                if args.json:
+                    record = detection_record(spec, result)
+                    if args.group:
+                        record["group"] = group_record(result, still)
+                    line = json.dumps(record)
+                else:
+                    line = detection_line(spec, result)
                 print(line, flush=True)
+            read += 1
+        except CameraError as error:
+            if len(inputs) == 1:
+                raise
+            warnings.warn(f"{error}; skipped", SourceWarning, stacklevel=1)
+            skipped += 1
         finally:
             source.close()
+    if not read:
+        raise CameraError("nothing could be read: every input was skipped" if skipped else "nothing to read")
     return 0
 
 
@@ -135,6 +196,57 @@ def command_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_history(args: argparse.Namespace) -> int:
+    from moodtui.history import days_from, history_table
+
+    with _store(settings_from(args)) as store:
+        days = days_from(store.moods_since(time.time() - args.days * 86400))
+    if args.json:
+        print(json.dumps({"days": [day.as_json() for day in days]}))
+    elif not days:
+        print(f"no moods recorded in the last {args.days} days")
+    else:
+        print(history_table(days))
+    return 0
+
+
+def command_export(args: argparse.Namespace) -> int:
+    from moodtui.recommend.export import exported
+
+    with _store(settings_from(args)) as store:
+        items = store.with_verdict("like") if args.liked else store.last_picks()
+    if not items:
+        raise ValueError("nothing to export: " + ("no liked titles yet (press l in the app)" if args.liked else
+                                                  "no picks shown yet (run the app or `moodtui recommend`)"))
+    text = exported(items, args.format)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        return 0
+    written = write_atomically(Path(args.output), text)
+    kinds = Counter(item.kind for item in items)
+    print(f"wrote {', '.join(f'{n} {k}s' for k, n in kinds.items())} to {written}", file=sys.stderr)
+    return 0
+
+
+# What each `forget` flag deletes (README "What is stored" lists every table).
+FORGET = {
+    "history": ("moods", "shown", "last_picks"),
+    "feedback": ("feedback",),
+    "all": ("moods", "shown", "last_picks", "feedback", "baseline", "library", "cache"),
+}
+
+
+def command_forget(args: argparse.Namespace) -> int:
+    chosen = [flag for flag in FORGET if getattr(args, flag)]
+    if not chosen:
+        raise ValueError("say what to forget: --history, --feedback or --all (see moodtui forget --help)")
+    tables = sorted({table for flag in chosen for table in FORGET[flag]})
+    with _store(settings_from(args)) as store:
+        counts = store.forget(tables)
+    print("deleted " + ", ".join(f"{counts[t]} rows of {t}" for t in tables) + f" from {store.path}")
+    return 0
+
+
 def command_bench(args: argparse.Namespace) -> int:
     from moodtui.bench import bench_pipeline, format_table
 
@@ -145,21 +257,7 @@ def command_bench(args: argparse.Namespace) -> int:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """The config file's settings with this command's flags on top."""
-    settings = load_settings()
-    overrides = {k: v for k, v in (("strategy", getattr(args, "strategy", None)),
-                                   ("model", getattr(args, "model", None)),
-                                   ("source", getattr(args, "source", None))) if v}
-    if getattr(args, "offline", False):
-        overrides["offline"] = True
-    if getattr(args, "no_preview", False):
-        overrides["preview"] = False
-    if getattr(args, "clahe", False):
-        overrides["clahe"] = True
-    if getattr(args, "no_flip", False):
-        overrides["flip"] = False
-    if getattr(args, "no_calibration", False):
-        overrides["calibration"] = False
-    return dataclasses.replace(settings, **overrides)
+    return with_flags(load_settings(), vars(args))
 
 
 def _progress_printer():
@@ -190,7 +288,8 @@ def print_picks(picks) -> None:
     print("\nSongs")
     for s in picks.songs:
         print(f"  {s.artist} - {s.title}" + (f" ({s.year})" if s.year else "") + f"  [{s.source}]")
-    print("\nSources: " + ", ".join(f"{k} {v}" for k, v in picks.sources.items()))
+    statuses = (f"{name} {status_words(status, picks.details.get(name, ''))}" for name, status in picks.sources.items())
+    print("\nSources: " + ", ".join(statuses))
     if picks.attribution:
         print(picks.attribution)
 
@@ -210,42 +309,43 @@ def command_recommend(args: argparse.Namespace) -> int:
     return 0
 
 
-def command_imdb(args: argparse.Namespace) -> int:
-
-    from moodtui.recommend import imdb_datasets, imdb_pages
+def command_imdb_sync(args: argparse.Namespace) -> int:
+    from moodtui.recommend import imdb_datasets
+    from moodtui.recommend.http import HttpClient
 
     settings = settings_from(args)
-    if args.imdb_command == "sync":
-        from moodtui.recommend.http import HttpClient
+    client = HttpClient(timeout=max(settings.timeout, 30.0))
+    try:
+        count = imdb_datasets.sync(client, args.url or settings.imdb_datasets_url,
+                                   settings.data_path() / "imdb", _progress_printer())
+    finally:
+        client.close()
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    print(f"indexed {count} movies. {imdb_datasets.ATTRIBUTION}")
+    return 0
 
-        client = HttpClient(timeout=max(settings.timeout, 30.0))
-        try:
-            count = imdb_datasets.sync(client, args.url or settings.imdb_datasets_url,
-                                       settings.data_path() / "imdb", _progress_printer())
-        finally:
-            client.close()
-        if sys.stderr.isatty():
-            sys.stderr.write("\n")
-        print(f"indexed {count} movies. {imdb_datasets.ATTRIBUTION}")
-        return 0
-    if args.imdb_command == "parse":
-        for record in _parse_saved_page(args.file):
-            print(json.dumps(record, ensure_ascii=False))
-        return 0
-    from moodtui.recommend.store import Store
 
-    store = Store(settings.data_path() / "moodtui.sqlite")
+def command_imdb_parse(args: argparse.Namespace) -> int:
+    for record in _parse_saved_page(args.file):
+        print(json.dumps(record, ensure_ascii=False))
+    return 0
+
+
+def command_imdb_import(args: argparse.Namespace) -> int:
+    from moodtui.recommend import imdb_pages
+
     total, failed = 0, 0
-    for name in args.files:
-        try:
-            records = _parse_saved_page(name)
-        except (PageError, OSError) as error:  # one bad page does not stop the others
-            warnings.warn(str(error), stacklevel=1)
-            failed += 1
-            continue
-        total += store.add_to_library(imdb_pages.to_recommendation(r, "imported") for r in records)
-        print(f"{name}: {len(records)} titles")
-    store.close()
+    with _store(settings_from(args)) as store:
+        for name in args.files:
+            try:
+                records = _parse_saved_page(name)
+            except (PageError, OSError) as error:  # one bad page does not stop the others
+                warnings.warn(str(error), stacklevel=1)
+                failed += 1
+                continue
+            total += store.add_to_library(imdb_pages.to_recommendation(r, "imported") for r in records)
+            print(f"{name}: {len(records)} titles")
     if failed == len(args.files):
         raise PageError("no titles imported")
     print(f"{total} titles added to your library")
@@ -253,14 +353,23 @@ def command_imdb(args: argparse.Namespace) -> int:
 
 
 def _parse_saved_page(name: str) -> list[dict]:
-    from pathlib import Path
-
     from moodtui.recommend.imdb_pages import parse_page
 
     try:
         return parse_page(Path(name).read_bytes())
     except PageError as error:
         raise PageError(f"{name}: {error}") from None
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {text}")
+    return value
 
 
 def positive_float(text: str) -> float:
@@ -274,6 +383,19 @@ def positive_float(text: str) -> float:
     return value
 
 
+def add_reading_flags(group) -> None:
+    """The flags that say how faces are read: the app and every command that reads faces take them."""
+    group.add_argument("--model", help=MODEL_HELP)
+    group.add_argument("--clahe", action="store_true", help="even out the lighting of each face before reading it")
+    group.add_argument("--no-flip", action="store_true", help=NO_FLIP_HELP)
+
+
+def add_calibration_flag(group) -> None:
+    group.add_argument("--no-calibration", action="store_true",
+                       help="ignore the resting-face baseline (recorded with b in the app or `moodtui calibrate`): "
+                       "raw model readings")
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="moodtui",
@@ -284,18 +406,13 @@ def parser() -> argparse.ArgumentParser:
     app = root.add_argument_group("the app (no subcommand)")
     app.add_argument("--source", help="camera index (0), device (/dev/video1), video, image, folder, 'picamera2' "
                      "or 'none'; default from config, else camera 0")
-    app.add_argument("--model", help=MODEL_HELP)
     app.add_argument("--strategy", choices=STRATEGIES, help="match the mood or lift it (default from config: match)")
     app.add_argument("--offline", action="store_true", help="no network: local lists and what is cached")
     app.add_argument("--no-preview", action="store_true", help="hide the camera preview (saves bandwidth over SSH)")
-    app.add_argument("--clahe", action="store_true", help="even out the lighting of each face before reading it")
-    app.add_argument("--no-flip", action="store_true", help=NO_FLIP_HELP)
-    app.add_argument("--no-calibration", action="store_true",
-                     help="ignore the resting-face baseline (recorded with b in the app or `moodtui calibrate`)")
+    add_reading_flags(app)
+    add_calibration_flag(app)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--model", help=MODEL_HELP)
-    common.add_argument("--clahe", action="store_true", help="even out the lighting of each face before reading it")
-    common.add_argument("--no-flip", action="store_true", help=NO_FLIP_HELP)
+    add_reading_flags(common)
     commands = root.add_subparsers(dest="command", metavar="COMMAND")
 
     detect = commands.add_parser(
@@ -305,9 +422,10 @@ def parser() -> argparse.ArgumentParser:
     )
     detect.add_argument("paths", nargs="+", metavar="PATH", help="image, folder, video, camera index or device")
     detect.add_argument("--json", action="store_true", help="one JSON object per frame")
-    detect.add_argument("--frames", type=int, help=f"stop after N frames (cameras: default {CAMERA_FRAMES})")
-    detect.add_argument("--no-calibration", action="store_true",
-                        help="ignore the baseline stored by `moodtui calibrate` (raw model readings)")
+    detect.add_argument("--group", action="store_true", help='with --json: add everyone\'s mood as one, '
+                        '"group": {"emotion": ..., "faces": N}')
+    detect.add_argument("--frames", type=positive_int, help=f"stop after N frames (cameras: default {CAMERA_FRAMES})")
+    add_calibration_flag(detect)
     detect.set_defaults(handler=command_detect)
 
     calibrate = commands.add_parser(
@@ -329,7 +447,7 @@ def parser() -> argparse.ArgumentParser:
         "frames per second and peak memory.",
     )
     bench.add_argument("--source", default="0", help="camera index, device, video or image (default: camera 0)")
-    bench.add_argument("--frames", type=int, default=300, help="frames to measure (default 300)")
+    bench.add_argument("--frames", type=positive_int, default=300, help="frames to measure (default 300)")
     bench.add_argument("--json", action="store_true", help="print JSON instead of a table")
     bench.set_defaults(handler=command_bench)
 
@@ -342,9 +460,43 @@ def parser() -> argparse.ArgumentParser:
                            help="match the mood (sad -> drama) or lift it (sad -> comedy); default from config")
     recommend.add_argument("--offline", action="store_true", help="use only what is on this machine")
     recommend.add_argument("--json", action="store_true", help="print one JSON object")
-    recommend.add_argument("-n", type=int, help="picks of each kind (default 5)")
+    recommend.add_argument("-n", type=positive_int, help="picks of each kind (default 5)")
     recommend.add_argument("--seed", type=int, help="repeatable picks")
     recommend.set_defaults(handler=command_recommend)
+
+    history = commands.add_parser(
+        "history", help="your stable moods over the last days",
+        description="The moods the app settled on (and those you set by hand), per day: how often each, and a "
+        "timeline with a letter per half hour. Only times and emotion names are stored.",
+    )
+    history.add_argument("--days", type=positive_int, default=7, help="how many days back (default 7)")
+    history.add_argument("--json", action="store_true", help="print one JSON object")
+    history.set_defaults(handler=command_history)
+
+    export = commands.add_parser(
+        "export", help="write your liked titles or the last picks to a file",
+        description="Write the last picks shown (by the app or `moodtui recommend`) or your liked titles: movies "
+        "as a Letterboxd import CSV (Title, Year, imdbID), everything as CSV or JSON, songs as an M3U playlist "
+        "of their previews and links.",
+    )
+    chosen = export.add_mutually_exclusive_group()
+    chosen.add_argument("--picks", action="store_true", help="the last picks shown (the default)")
+    chosen.add_argument("--liked", action="store_true", help="the titles you liked")
+    export.add_argument("--format", choices=("letterboxd", "csv", "json", "m3u"), required=True)
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    export.set_defaults(handler=command_export)
+
+    forget = commands.add_parser(
+        "forget", help="delete what moodtui has stored about you",
+        description="Delete from the store (moodtui.sqlite in your data dir) and rewrite the file so nothing "
+        "deleted stays on disk. The IMDb index (public data) and your config file are kept.",
+    )
+    forget.add_argument("--history", action="store_true",
+                        help="your moods over time and the titles shown to you (and the last picks)")
+    forget.add_argument("--feedback", action="store_true", help="the titles you liked, disliked or marked seen")
+    forget.add_argument("--all", action="store_true", help="everything above, plus your resting-face baseline, "
+                        "imported titles and cached service answers")
+    forget.set_defaults(handler=command_forget)
 
     imdb = commands.add_parser("imdb", help="IMDb datasets and saved IMDb pages",
                                description="Work with IMDb's datasets and with IMDb pages saved from a browser.")
@@ -354,15 +506,17 @@ def parser() -> argparse.ArgumentParser:
                                     "the local index. Interrupted downloads resume; the old index stays until the "
                                     "new one is complete.")
     sync.add_argument("--url", help="base URL of the datasets (default from config)")
+    sync.set_defaults(handler=command_imdb_sync)
     imported = imdb_commands.add_parser("import", help="add the titles of saved IMDb pages to your library",
                                         description="Read IMDb pages you saved from your browser (search results, "
                                         "charts, lists) and add their titles to your library.")
     imported.add_argument("files", nargs="+", metavar="FILE.html")
+    imported.set_defaults(handler=command_imdb_import)
     parse = imdb_commands.add_parser("parse", help="print what a saved IMDb page holds",
                                      description="Print the titles on a saved IMDb page, one JSON object a line.")
     parse.add_argument("file", metavar="FILE.html")
     parse.add_argument("--json", action="store_true", help="JSON lines (the only format; accepted for clarity)")
-    imdb.set_defaults(handler=command_imdb)
+    parse.set_defaults(handler=command_imdb_parse)
     return root
 
 
@@ -377,7 +531,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from moodtui.tui.app import run_app
 
-            return run_app(args)
+            return run_app(settings_from(args))
         return args.handler(args)
     except BrokenPipeError:  # `moodtui ... | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -6,9 +6,11 @@ keys are ignored with a warning so an old file never stops the app.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 import warnings
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
@@ -42,8 +44,33 @@ class Settings:
 
     def data_path(self) -> Path:
         path = Path(self.data_dir or os.environ.get("MOODTUI_DATA_DIR") or user_data_dir("moodtui"))
-        path.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # unwritable: the store says so and works in memory
+            path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+# A command-line flag -> the setting it overrides and the value it sets (None: the flag's own value).
+# A flag that was not given (None or False) leaves the config file's value alone.
+FLAGS = {
+    "source": ("source", None),
+    "model": ("model", None),
+    "strategy": ("strategy", None),
+    "offline": ("offline", True),
+    "no_preview": ("preview", False),
+    "clahe": ("clahe", True),
+    "no_flip": ("flip", False),
+    "no_calibration": ("calibration", False),
+}
+
+
+def with_flags(settings: Settings, flags: Mapping[str, object]) -> Settings:
+    """The settings with the given command-line flags on top (names as argparse stores them)."""
+    overrides = {}
+    for flag, (key, value) in FLAGS.items():
+        given = flags.get(flag)
+        if given:
+            overrides[key] = given if value is None else value
+    return replace(settings, **overrides)
 
 
 def config_path() -> Path:
@@ -76,9 +103,29 @@ def load_settings(path: Path | None = None) -> Settings:
             raise ConfigError(f"{path}: {key} must be a {expected.__name__}, not {value!r}")
         values[key] = value
     settings = replace(Settings(), **values)
-    if settings.strategy not in STRATEGIES:
-        raise ConfigError(f"{path}: strategy must be one of {', '.join(STRATEGIES)}")
+    problem = settings_problem(settings)
+    if problem:
+        raise ConfigError(f"{path}: {problem}")
     return settings
+
+
+def settings_problem(settings: Settings) -> str:
+    """What is wrong with these values, in one line naming the key; empty when nothing is."""
+    from moodtui.recommend.mapping import MappingError, check_overrides
+
+    if settings.strategy not in STRATEGIES:
+        return f"strategy must be one of {', '.join(STRATEGIES)}, not {settings.strategy!r}"
+    for key, low in (("picks", 1), ("vote_floor", 0)):
+        if getattr(settings, key) < low:
+            return f"{key} must be {low} or more, not {getattr(settings, key)}"
+    for key in ("timeout", "budget"):
+        if not getattr(settings, key) > 0:
+            return f"{key} must be a number of seconds above 0, not {getattr(settings, key)}"
+    try:
+        check_overrides(settings.mapping)
+    except MappingError as error:
+        return str(error)
+    return ""
 
 
 def save_settings(settings: Settings, keys: tuple[str, ...], path: Path | None = None) -> Path:
@@ -99,15 +146,8 @@ def save_settings(settings: Settings, keys: tuple[str, ...], path: Path | None =
     else:
         document.add(tomlkit.comment("moodtui settings (see `moodtui --help`)"))
     values = asdict(settings)
-    scalars_end = next((i for i, (k, v) in enumerate(document.body) if k is not None and isinstance(v, dict)), None)
-    for key in keys:
-        if key in document:
-            document[key] = values[key]
-        elif scalars_end is None:
-            document.add(key, values[key])
-        else:  # top-level keys must come before the first table
-            document.body.insert(scalars_end, (tomlkit.key(key), tomlkit.item(values[key])))
-            document._map = {k.key: i for i, (k, _) in enumerate(document.body) if k is not None}  # its key index
+    for key in keys:  # tomlkit puts a new top-level key before the first table, where it belongs
+        document[key] = values[key]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(tomlkit.dumps(document), encoding="utf-8")

@@ -34,6 +34,12 @@ class FrameResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     calibration: str | None = None  # "recording", "recorded" or a failure, while or when a baseline is taken
     new_baseline: Baseline | None = None  # set on the frame a baseline was recorded, for the caller to keep
+    group: Mood | None = None  # the stable mood of everyone in view: their readings averaged, then smoothed
+
+
+def group_reading(probabilities: np.ndarray) -> np.ndarray:
+    """Everyone's reading in one: the mean of the faces' probabilities (each face counts once)."""
+    return probabilities.mean(axis=0)
 
 
 class Pipeline:
@@ -44,9 +50,15 @@ class Pipeline:
         self.classifier = classifier
         self.finder = finder or FaceFinder()
         self.mood = mood or MoodTracker()
+        self.group = MoodTracker()
         self.clahe = clahe
         self.baseline: Baseline | None = None  # the user's resting face, subtracted from their readings
         self._recorder: BaselineRecorder | None = None
+
+    def reset(self) -> None:
+        """A new source: no face tracks, no mood carried over from the last one."""
+        self.finder.reset()
+        self.mood, self.group = MoodTracker(), MoodTracker()
 
     def start_calibration(self, now: float) -> None:
         """Record the user's resting face over the next few seconds of frames (from `now`, frame clock)."""
@@ -88,13 +100,14 @@ class Pipeline:
         readings = [FaceReading(face, EmotionScores(tuple(map(float, p))))
                     for face, p in zip(faces, probabilities, strict=True)]
         mood = self.mood.update(probabilities[0] if readings else None, frame.timestamp)
+        group = self.group.update(group_reading(probabilities) if readings else None, frame.timestamp)
         timings = {
             "detect": (found - start) * 1000,
             "crop": (cropped - found) * 1000,
             "classify": (classified - cropped) * 1000,
             "total": (time.perf_counter() - start) * 1000,
         }
-        return FrameResult(frame, readings, mood, timings, calibration, new_baseline)
+        return FrameResult(frame, readings, mood, timings, calibration, new_baseline, group)
 
     def run(self, reader: LatestFrameReader, stop: threading.Event, on_result: Callable[[FrameResult], None],
             paused: Callable[[], bool] = lambda: False) -> None:

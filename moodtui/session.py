@@ -15,6 +15,7 @@ from moodtui.mood import Mood
 
 READING_GRACE = 15.0  # seconds after the user moved in a table during which new picks wait
 FALLBACK_EMOTION = "neutral"  # what picks are for before any face was read
+AUDIENCES = ("you", "group")  # whose mood the picks are for: the largest face, or everyone in view
 
 PicksT = TypeVar("PicksT")
 
@@ -55,16 +56,41 @@ class Session(Generic[PicksT]):
         self.grace = grace
         self.manual: str | None = None
         self.camera: Mood | None = None
+        self.group: Mood | None = None
+        self.group_size = 0
+        self.audience = "you"
+        self.timeline: list[tuple[float, str | None]] = []  # (time, mood in use) at each change
         self.latest = PickRequest(0, FALLBACK_EMOTION, strategy)
         self.pending: PicksT | None = None
         self._last_read = float("-inf")
 
     @property
     def emotion(self) -> str:
-        """The mood picks are for: set by hand, else the camera's stable mood, else neutral."""
+        """The mood picks are for: set by hand, else the camera's stable mood (yours or the group's),
+        else neutral."""
         if self.manual:
             return self.manual
-        return (self.camera.emotion if self.camera else None) or FALLBACK_EMOTION
+        return (self.watched.emotion if self.watched else None) or FALLBACK_EMOTION
+
+    @property
+    def watched(self) -> Mood | None:
+        """The camera mood in use: the largest face's, or the group's."""
+        return self.group if self.audience == "group" else self.camera
+
+    @property
+    def label(self) -> str:
+        """The mood line's words: "happy", "group of 3 · happy", "no face yet"."""
+        if self.manual:
+            return self.manual
+        mood = self.watched
+        words = mood.label if mood else "no face yet"
+        return f"group of {self.group_size} · {words}" if self.audience == "group" else words
+
+    def _changed(self, before: str, now: float) -> PickRequest | None:
+        if self.emotion == before:
+            return None
+        self.timeline.append((now, self.emotion))
+        return self.request()
 
     def request(self) -> PickRequest:
         """A new request for the current emotion and strategy; older answers become stale."""
@@ -74,21 +100,35 @@ class Session(Generic[PicksT]):
         return self.latest
 
     # Events -------------------------------------------------------------------------------
-    def camera_mood(self, mood: Mood) -> PickRequest | None:
+    def camera_mood(self, mood: Mood, now: float = 0.0) -> PickRequest | None:
         """The camera's stable mood changed; a request when that changes the mood in use."""
         before = self.emotion
         self.camera = mood
-        return self.request() if self.emotion != before else None
+        return self._changed(before, now)
 
-    def set_manual(self, emotion: str) -> PickRequest:
+    def group_mood(self, mood: Mood, faces: int, now: float = 0.0) -> PickRequest | None:
+        """Everyone's stable mood, or the number of faces, changed."""
+        before = self.emotion
+        self.group, self.group_size = mood, faces
+        return self._changed(before, now)
+
+    def toggle_audience(self, now: float = 0.0) -> PickRequest | None:
+        """Key g: picks for you (the largest face) or for everyone in view."""
+        before = self.emotion
+        self.audience = "group" if self.audience == "you" else "you"
+        return self._changed(before, now)
+
+    def set_manual(self, emotion: str, now: float = 0.0) -> PickRequest:
         self.manual = emotion
+        self.timeline.append((now, emotion))
         return self.request()
 
-    def clear_manual(self) -> PickRequest | None:
+    def clear_manual(self, now: float = 0.0) -> PickRequest | None:
         """Back to the camera's mood (key 0); a request only when it was set by hand."""
         if self.manual is None:
             return None
         self.manual = None
+        self.timeline.append((now, self.emotion))
         return self.request()
 
     def toggle_strategy(self) -> PickRequest:

@@ -112,6 +112,8 @@ def test_recommend_json_command(tmp_path):
     data = json.loads(done.stdout)
     assert (data["emotion"], data["strategy"]) == ("sad", "lift")
     assert len(data["movies"]) == 3 and len(data["songs"]) == 3
-    assert set(data["movies"][0]) == {"title", "year", "genres", "rating", "source", "url"}
-    assert set(data["songs"][0]) == {"title", "artist", "year", "mood", "source", "url"}
+    assert set(data["movies"][0]) == {"title", "year", "genres", "rating", "votes", "runtime", "imdb_id", "source",
+                                      "url", "trailer", "why"}
+    assert all(m["url"].startswith("https://www.imdb.com/") and m["why"] for m in data["movies"])
+    assert set(data["songs"][0]) == {"title", "artist", "year", "mood", "source", "url", "preview", "why"}
     assert data["sources"]["imdb pages"] == "offline" and data["sources"]["local lists"] == "local"

@@ -24,9 +24,10 @@ def test_resnet38_takes_raw_pixels_and_returns_probabilities():
     assert model.input_shape == (None, 48, 48, 1)
     # Normalisation is part of the model: raw 0-255 pixels go in unchanged.
     assert any(isinstance(layer, keras.layers.Rescaling) for layer in model.layers)
-    out = model.predict(np.full((2, 48, 48, 1), 255.0, dtype=np.float32), verbose=0)
-    assert out.shape == (2, 7)
-    assert np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
+    bright = model.predict(np.full((2, 48, 48, 1), 255.0, dtype=np.float32), verbose=0)
+    dark = model.predict(np.zeros((2, 48, 48, 1), dtype=np.float32), verbose=0)
+    assert bright.shape == (2, 7)
+    assert not np.allclose(bright, dark, atol=1e-4)  # the pixels reach the output: nothing is cut off
 
 
 def test_cnn4_baseline_layers_follow_the_paper():
@@ -47,8 +48,6 @@ def test_vgg_teacher_is_wide_and_takes_the_same_faces():
     assert convs == [f for f in STAGE_FILTERS for _ in range(2)]
     assert 3_000_000 < model.count_params() < 4_000_000  # under 16 MB as a .keras file
     assert model.input_shape == (None, 48, 48, 1) and model.output_shape == (None, 7)
-    out = model.predict(np.zeros((2, 48, 48, 1), dtype=np.float32), verbose=0)
-    assert np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,9 @@ from tests.conftest import shared_path
 pytestmark = pytest.mark.asyncio
 
 MAPPING = Mapping.load()
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+README_SCREENSHOT = Path(__file__).parent.parent / "docs" / "moodtui.svg"
+REPO = README_SCREENSHOT.parent.parent
 
 
 def app_for(tmp_path, **overrides) -> MoodApp:
@@ -135,8 +138,13 @@ async def test_layout_with_an_image_source(tmp_path, size):
         bars = text(app, "#bars").splitlines()
         assert len(bars) == 7 and bars[3].startswith("happy")
         svg = app.export_screenshot()
-        (tmp_path / f"screen-{size[0]}x{size[1]}.svg").write_text(svg)
-        assert "Movies" in svg and "Songs" in svg
+        assert "Movies" in svg and "Songs" in svg and "happy" in svg
+    # The README's picture of the app is this screen (the fps in it varies, so it is not compared).
+    if size == (120, 40):
+        if os.environ.get("MOODTUI_UPDATE_SNAPSHOTS"):
+            README_SCREENSHOT.write_text(svg)
+        assert README_SCREENSHOT.exists(), f"draw {README_SCREENSHOT} with MOODTUI_UPDATE_SNAPSHOTS=1"
+        assert README_SCREENSHOT.name in (REPO / "README.md").read_text()
 
 
 async def test_preview_toggle_and_pause(tmp_path):
@@ -185,7 +193,6 @@ async def test_messages_that_arrive_during_shutdown_are_dropped(tmp_path):
     assert app.current_emotion == "neutral" and app.session.pending is None
 
 
-SNAPSHOTS = Path(__file__).parent / "snapshots"
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -297,3 +304,46 @@ async def test_a_server_that_never_answers_never_blocks_the_app(tmp_path):
         assert time.monotonic() - started < 1.5
     finally:
         listener.close()
+
+
+def notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_camera_key_seen_copy_link_enter_help_and_palette(tmp_path):
+    """The keys no other test presses: 0, x, c, o, enter, ? and ctrl+p, each with what it changed."""
+    from moodtui.recommend.store import Store
+
+    app = app_for(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: filled(app))
+        await pilot.press("5")  # sad, by hand
+        await wait_for(pilot, lambda: text(app, "#mood").startswith("Mood sad (hand)"))
+        await pilot.press("0")  # back to the camera, which has seen no face
+        await wait_for(pilot, lambda: app.session.manual is None and "(hand)" not in text(app, "#mood"))
+        assert "no face yet" in text(app, "#mood")
+
+        await wait_for(pilot, lambda: filled(app))
+        first = app.query_one("#movies", PicksTable).selected
+        await pilot.press("x")  # seen: stored, and never picked again
+        store = Store(tmp_path / "data" / "moodtui.sqlite")
+        assert store.verdict(first) == "seen"
+        store.close()
+
+        await pilot.press("c")  # every movie has a link now: IMDb's page or its search for the title
+        assert app.clipboard.startswith("https://www.imdb.com/") and app.clipboard == first.url
+        await pilot.press("o")
+        assert first.url in notices(app)
+        await pilot.press("enter")
+        assert any(n.startswith(f"{first.title}: ") for n in notices(app))
+
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: bool(app.screen.query("HelpPanel")))
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: not app.screen.query("HelpPanel"))
+
+        await pilot.press("ctrl+p")  # the palette lists the footer's actions: run one from it
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await pilot.press(*"Lift/match", "enter")
+        await wait_for(pilot, lambda: app.strategy == "lift")
+        assert "lift" in text(app, "#mood")

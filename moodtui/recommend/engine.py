@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote, quote_plus
 
 from moodtui.config import Settings
 from moodtui.recommend.http import HttpClient
@@ -21,7 +23,7 @@ from moodtui.recommend.imdb_pages import ImdbPages
 from moodtui.recommend.items import Recommendation
 from moodtui.recommend.lists import LocalLists, shipped_lists_dir
 from moodtui.recommend.mapping import Mapping
-from moodtui.recommend.music import deezer, itunes
+from moodtui.recommend.music import DeezerPlan, deezer, itunes
 from moodtui.recommend.sources import BLOCKED, CACHED, LOCAL, OFFLINE, ONLINE, RATE_LIMITED, SourceResult
 from moodtui.recommend.store import Store
 
@@ -55,13 +57,49 @@ def merge(groups: list[list[Recommendation]]) -> list[Recommendation]:
             if known is None:
                 merged[item.key] = item
                 continue
-            fills = {name: getattr(item, name) for name in ("year", "rating", "votes", "url", "imdb_id", "artist")
+            fills = {name: getattr(item, name) for name in ("year", "rating", "votes", "url", "imdb_id", "artist",
+                                                            "runtime", "preview")
                      if getattr(known, name) is None and getattr(item, name) is not None}
             if item.genres and not set(item.genres) <= set(known.genres):
                 fills["genres"] = tuple(dict.fromkeys(known.genres + item.genres))
             if fills:
                 merged[item.key] = dataclasses.replace(known, **fills)
     return list(merged.values())
+
+
+def imdb_search_url(imdb_url: str, movie: Recommendation) -> str:
+    """IMDb's title search for "title year": a link that works for a movie with no known IMDb id."""
+    query = f"{movie.title} {movie.year}" if movie.year else movie.title
+    return f"{imdb_url.rstrip('/')}/find/?q={quote_plus(query)}&s=tt"
+
+
+def with_link(movie: Recommendation, imdb_url: str) -> Recommendation:
+    """The movie with a link: its own, its IMDb title page, or else IMDb's search for it."""
+    if movie.url:
+        return movie
+    if movie.imdb_id:
+        return dataclasses.replace(movie, url=f"{imdb_url.rstrip('/')}/title/{movie.imdb_id}/")
+    return dataclasses.replace(movie, url=imdb_search_url(imdb_url, movie))
+
+
+def with_song_link(song: Recommendation) -> Recommendation:
+    """The song with a link: its own, or else Deezer's web search for artist and title."""
+    if song.url:
+        return song
+    query = quote(f"{song.artist} {song.title}" if song.artist else song.title, safe="")
+    return dataclasses.replace(song, url=f"https://www.deezer.com/search/{query}")
+
+
+def explained(item: Recommendation, emotion: str, strategy: str, wanted: tuple[str, ...]) -> Recommendation:
+    """The pick with its reason: the genre (or song mood) it stands for, the emotion and strategy, its source."""
+    kinds = item.genres if item.kind == "movie" else (item.mood,)
+    stands_for = next((w for w in wanted if w in kinds), wanted[0] if wanted else "")
+    verb = "matches" if strategy == "match" else "lifts"
+    parts = [f"{stands_for.lower()} {verb} {emotion}" if stands_for else f"for {emotion} ({strategy})",
+             f"from {item.source}"]
+    if item.rating:
+        parts.append(f"rated {item.rating:.1f}" + (f" by {item.votes:,} IMDb users" if item.votes else ""))
+    return dataclasses.replace(item, why=" · ".join(parts))
 
 
 def weighted_draw(items: list[Recommendation], weights: list[float], count: int, rng: random.Random):
@@ -76,9 +114,10 @@ def _best_status(statuses: list[str]) -> str:
 
 
 class Engine:
-    def __init__(self, settings: Settings, store: Store | None = None, lists: LocalLists | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None, lists: LocalLists | None = None,
+                 on_notice: Callable[[str], None] | None = None) -> None:
         self.settings = settings
-        self.store = store or Store(settings.data_path() / "moodtui.sqlite")
+        self.store = store or Store(settings.data_path() / "moodtui.sqlite", on_notice=on_notice)
         user_lists = settings.data_path() / "lists"
         self.lists = lists or LocalLists.load([shipped_lists_dir(), user_lists])
         self.mapping = Mapping.load(settings.mapping)
@@ -88,7 +127,7 @@ class Engine:
     @property
     def client(self) -> HttpClient:
         if self._client is None:
-            self._client = HttpClient(self.settings.timeout)
+            self._client = HttpClient(self.settings.timeout, store=self.store)
         return self._client
 
     def _movie_sources(self, genres: tuple[str, ...], offline: bool) -> tuple[list[list[Recommendation]], dict]:
@@ -119,7 +158,8 @@ class Engine:
         if offline:
             results = {"deezer": [SourceResult([], OFFLINE)], "itunes": [SourceResult([], OFFLINE)]}
         else:
-            services = (deezer(self.client, self.store, self.settings.deezer_url),
+            services = (deezer(self.client, self.store, self.settings.deezer_url,
+                               DeezerPlan.from_mapping(self.mapping.deezer)),
                         itunes(self.client, self.store, self.settings.itunes_url))
             for mood in moods:
                 query = self.mapping.song_queries.get(mood, mood)
@@ -163,9 +203,13 @@ class Engine:
             movie_groups, movie_results = self._movie_sources(targets.genres, offline)
             song_groups, song_results = self._song_sources(targets.moods, offline)
         feedback, recent = self.store.feedback(), self.store.recently_shown()
-        movies = self._pick(movie_groups, targets.genres, count, rng, "movie", feedback, recent)
-        songs = self._pick(song_groups, targets.moods, count, rng, "song", feedback, recent)
+        movie_groups = [self.index.linked(group) for group in movie_groups]
+        movies = [with_link(explained(m, emotion, strategy, targets.genres), self.settings.imdb_url)
+                  for m in self._pick(movie_groups, targets.genres, count, rng, "movie", feedback, recent)]
+        songs = [with_song_link(explained(s, emotion, strategy, targets.moods))
+                 for s in self._pick(song_groups, targets.moods, count, rng, "song", feedback, recent)]
         self.store.mark_shown(movies + songs)
+        self.store.keep_last_picks(movies + songs)
         sources = {"local lists": LOCAL}
         details = {}
         for name, results in {**movie_results, **song_results}.items():

@@ -2,16 +2,20 @@
 
 Every request has a total deadline (connect, headers and body together, not per read), and
 `within(seconds)` gives a whole recommendation a budget that all its requests share; bodies
-are read up to MAX_BODY and no further.
+are read up to MAX_BODY and no further. A server that answers 429 is left alone until its
+Retry-After (seconds or an HTTP date; DEFAULT_BACKOFF without one), remembered in the store
+across runs when the client has one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -20,6 +24,26 @@ from moodtui.recommend.sources import BLOCKED, ERROR, OFFLINE, ONLINE, RATE_LIMI
 
 USER_AGENT = f"moodtui/{__version__} (terminal recommender; +https://pypi.org/project/moodtui/)"
 MAX_BODY = 8 * 1024 * 1024  # bytes; a search page is about 1.6 MB, a service answer a few KB
+DEFAULT_BACKOFF = 60.0  # seconds to leave a server alone after a 429 that names no Retry-After
+MAX_BACKOFF = 24 * 3600.0  # a Retry-After further off than this is taken as this
+
+
+def retry_after_seconds(value: str | None, now: float) -> float:
+    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return DEFAULT_BACKOFF
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_BACKOFF)
+    try:
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return DEFAULT_BACKOFF
+    return min(max(when - now, 0.0), MAX_BACKOFF)
+
+
+def until_text(at: float) -> str:
+    return f"rate-limited until {time.strftime('%H:%M', time.localtime(at))}"
 
 
 @dataclass
@@ -29,11 +53,14 @@ class Fetched:
     status: str
     body: bytes = b""
     detail: str = ""
+    retry_after: float | None = None  # seconds, when the server answered 429
 
 
 class HttpClient:
-    def __init__(self, timeout: float = 8.0, max_body: int = MAX_BODY) -> None:
+    def __init__(self, timeout: float = 8.0, max_body: int = MAX_BODY, store=None) -> None:
         self.timeout, self.max_body = timeout, max_body
+        self._store = store  # where a server's "not before" time is kept across runs (the cache table)
+        self._holds: dict[str, float] = {}
         self._client = httpx.Client(timeout=timeout, follow_redirects=True,
                                     headers={"User-Agent": USER_AGENT, "Accept-Language": "en-US,en;q=0.9"})
         self._one_at_a_time = threading.Lock()
@@ -55,14 +82,36 @@ class HttpClient:
         return own if budget is None else min(own, budget)
 
     def get(self, url: str, params: dict | None = None) -> Fetched:
+        host = urlsplit(url).netloc
+        held = self.held_until(host)
+        if held:
+            return Fetched(RATE_LIMITED, detail=until_text(held))
         deadline = self._deadline()
         try:
             with self._one_at_a_time:
-                return self._get(url, params, deadline)
+                fetched = self._get(url, params, deadline)
         except httpx.TimeoutException:
             return Fetched(OFFLINE, detail=f"timed out: {url}")
         except httpx.HTTPError as error:
             return Fetched(OFFLINE, detail=f"{type(error).__name__}: {url}")
+        if fetched.retry_after is not None:
+            fetched.detail = until_text(self._hold(host, fetched.retry_after))
+        return fetched
+
+    def held_until(self, host: str) -> float | None:
+        """When the host may be asked again, if it asked us to wait and that time is still ahead."""
+        now = time.time()
+        until = self._holds.get(host)
+        if until is None and self._store is not None:
+            until = self._store.cache_get(f"retry-after:{host}")
+        return until if until and until > now else None
+
+    def _hold(self, host: str, seconds: float) -> float:
+        until = time.time() + seconds
+        self._holds[host] = until
+        if self._store is not None:
+            self._store.cache_put(f"retry-after:{host}", until, seconds)
+        return until
 
     def _get(self, url: str, params: dict | None, deadline: float) -> Fetched:
         remaining = deadline - time.monotonic()
@@ -99,7 +148,8 @@ def classify_response(response: httpx.Response) -> Fetched:
     if code == 403:
         return Fetched(BLOCKED, detail="HTTP 403 Forbidden")
     if code == 429:
-        return Fetched(RATE_LIMITED, detail="HTTP 429 Too Many Requests")
+        return Fetched(RATE_LIMITED, detail="HTTP 429 Too Many Requests",
+                       retry_after=retry_after_seconds(response.headers.get("retry-after"), time.time()))
     if code >= 500:
         return Fetched(ERROR, detail=f"HTTP {code} from the server")
     if code != 200:

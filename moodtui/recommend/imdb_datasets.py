@@ -7,6 +7,7 @@ only when complete, so a failed or interrupted sync never leaves a broken index.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import os
 import sqlite3
@@ -17,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from moodtui.recommend.http import HttpClient
-from moodtui.recommend.items import Recommendation
+from moodtui.recommend.items import Recommendation, normalise
 from moodtui.recommend.sources import LOCAL, NOT_SYNCED, SourceResult
 
 ATTRIBUTION = "Information courtesy of IMDb (https://www.imdb.com). Used with permission."
@@ -63,6 +64,12 @@ def _null(value: str) -> str | None:
     return None if value == "\\N" else value
 
 
+def _insert_movies(db: sqlite3.Connection, movies: list, genres: list, keys: list) -> None:
+    db.executemany("INSERT OR REPLACE INTO movies (tconst, title, year, genres, runtime) VALUES (?,?,?,?,?)", movies)
+    db.executemany("INSERT INTO movie_genres VALUES (?, ?)", genres)
+    db.executemany("INSERT INTO movie_titles VALUES (?, ?)", keys)
+
+
 def build_index(basics: Path, ratings: Path, out: Path, progress: Progress | None = None) -> int:
     """Index movies (titleType movie, not adult) with genres, year, rating and votes; returns the count."""
     building = out.with_name(out.name + ".building")
@@ -72,11 +79,13 @@ def build_index(basics: Path, ratings: Path, out: Path, progress: Progress | Non
         db.executescript("""
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
             CREATE TABLE movies (tconst TEXT PRIMARY KEY, title TEXT NOT NULL, year INTEGER, genres TEXT,
-                                 rating REAL, votes INTEGER);
+                                 rating REAL, votes INTEGER, runtime INTEGER);
             CREATE TABLE movie_genres (genre TEXT NOT NULL, tconst TEXT NOT NULL);
+            -- normalised primary and original titles, for matching the lists' movies to IMDb's
+            CREATE TABLE movie_titles (title_key TEXT NOT NULL, tconst TEXT NOT NULL);
             CREATE TABLE ratings (tconst TEXT PRIMARY KEY, rating REAL, votes INTEGER) WITHOUT ROWID;
         """)
-        movies, genres = [], []
+        movies, genres, keys = [], [], []
         for line in _rows(basics, BASICS_HEADER, progress):
             head = line.split("\t", 2)
             if len(head) < 3 or head[1] != "movie":  # cheap test first: most rows are episodes
@@ -84,15 +93,15 @@ def build_index(basics: Path, ratings: Path, out: Path, progress: Progress | Non
             fields = line.rstrip("\n").split("\t")
             if len(fields) != 9 or fields[4] == "1":
                 continue
-            year = _null(fields[5])
-            movies.append((fields[0], fields[2], int(year) if year and year.isdigit() else None, _null(fields[8])))
+            year, runtime = _null(fields[5]), _null(fields[7])
+            movies.append((fields[0], fields[2], int(year) if year and year.isdigit() else None, _null(fields[8]),
+                           int(runtime) if runtime and runtime.isdigit() else None))
             genres += [(g, fields[0]) for g in (_null(fields[8]) or "").split(",") if g]
+            keys += [(key, fields[0]) for key in {normalise(fields[2]), normalise(fields[3])} if key]
             if len(movies) >= BATCH:
-                db.executemany("INSERT OR REPLACE INTO movies (tconst, title, year, genres) VALUES (?,?,?,?)", movies)
-                db.executemany("INSERT INTO movie_genres VALUES (?, ?)", genres)
-                movies, genres = [], []
-        db.executemany("INSERT OR REPLACE INTO movies (tconst, title, year, genres) VALUES (?,?,?,?)", movies)
-        db.executemany("INSERT INTO movie_genres VALUES (?, ?)", genres)
+                _insert_movies(db, movies, genres, keys)
+                movies, genres, keys = [], [], []
+        _insert_movies(db, movies, genres, keys)
         batch = []
         for line in _rows(ratings, RATINGS_HEADER, progress):
             fields = line.rstrip("\n").split("\t")
@@ -110,6 +119,7 @@ def build_index(basics: Path, ratings: Path, out: Path, progress: Progress | Non
             DROP TABLE ratings;
             CREATE INDEX movie_genres_by_genre ON movie_genres (genre, tconst);
             CREATE INDEX movies_by_votes ON movies (votes);
+            CREATE INDEX movie_titles_by_key ON movie_titles (title_key);
         """)
         db.commit()
         count = db.execute("SELECT COUNT(*) FROM movies").fetchone()[0]
@@ -175,7 +185,7 @@ class ImdbIndex:
         db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         try:
             rows = db.execute(
-                "SELECT m.tconst, m.title, m.year, m.genres, m.rating, m.votes FROM movie_genres g "
+                "SELECT m.tconst, m.title, m.year, m.genres, m.rating, m.votes, m.runtime FROM movie_genres g "
                 "JOIN movies m ON m.tconst = g.tconst WHERE g.genre = ? AND m.votes >= ? "
                 "ORDER BY m.rating DESC, m.votes DESC LIMIT ?", (genre, vote_floor, limit)).fetchall()
         except sqlite3.DatabaseError as error:
@@ -183,6 +193,41 @@ class ImdbIndex:
         finally:
             db.close()
         items = [Recommendation("movie", title, year, tuple((genres or "").split(",")), rating, votes,
-                                source="imdb datasets", url=f"https://www.imdb.com/title/{tconst}/", imdb_id=tconst)
-                 for tconst, title, year, genres, rating, votes in rows]
+                                source="imdb datasets", url=f"https://www.imdb.com/title/{tconst}/", imdb_id=tconst,
+                                runtime=runtime)
+                 for tconst, title, year, genres, rating, votes, runtime in rows]
         return SourceResult(items, LOCAL)
+
+    def linked(self, movies: list[Recommendation]) -> list[Recommendation]:
+        """The movies with IMDb's id, link, rating, votes and runtime where the index knows them.
+
+        A movie matches an IMDb title whose primary or original title normalises to the same
+        text and whose year is within one of its own; of several, the most-voted wins (the famous
+        film, not its remake or a short of the same name). Without an index the movies come back as
+        they were.
+        """
+        if not self.path.exists() or not movies:
+            return movies
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            return [self._linked(db, movie) for movie in movies]
+        except sqlite3.DatabaseError:  # an index from an older sync, or damaged: links fall back on search
+            return movies
+        finally:
+            db.close()
+
+    @staticmethod
+    def _linked(db: sqlite3.Connection, movie: Recommendation) -> Recommendation:
+        if movie.imdb_id:
+            return movie
+        row = db.execute(
+            "SELECT m.tconst, m.rating, m.votes, m.runtime FROM movie_titles t JOIN movies m ON m.tconst = t.tconst "
+            "WHERE t.title_key = ? AND (? IS NULL OR m.year BETWEEN ? - 1 AND ? + 1) "
+            "ORDER BY coalesce(m.votes, 0) DESC LIMIT 1",
+            (normalise(movie.title), movie.year, movie.year, movie.year)).fetchone()
+        if row is None:
+            return movie
+        tconst, rating, votes, runtime = row
+        return dataclasses.replace(movie, imdb_id=tconst, url=f"https://www.imdb.com/title/{tconst}/",
+                                   rating=movie.rating or rating, votes=movie.votes or votes,
+                                   runtime=movie.runtime or runtime)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import quote_plus
 
 from moodtui.text import terminal_safe
 
@@ -25,10 +26,13 @@ class Recommendation:
     source: str = ""
     url: str | None = None
     imdb_id: str | None = None
+    runtime: int | None = None  # minutes
+    preview: str | None = None  # a 30-second audio preview of a song, when the service gives one
+    why: str = ""  # why this pick: the genre or mood it stands for, the emotion and strategy, its source
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        for name in ("title", "artist", "mood", "source", "url", "imdb_id"):
+        for name in ("title", "artist", "mood", "source", "url", "imdb_id", "preview", "why"):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, terminal_safe(value))
@@ -42,11 +46,18 @@ class Recommendation:
 
     def movie_json(self) -> dict:
         return {"title": self.title, "year": self.year, "genres": list(self.genres), "rating": self.rating,
-                "source": self.source, "url": self.url}
+                "votes": self.votes, "runtime": self.runtime, "imdb_id": self.imdb_id, "source": self.source,
+                "url": self.url, "trailer": trailer_url(self), "why": self.why}
 
     def song_json(self) -> dict:
         return {"title": self.title, "artist": self.artist, "year": self.year, "mood": self.mood,
-                "source": self.source, "url": self.url}
+                "source": self.source, "url": self.url, "preview": self.preview, "why": self.why}
+
+
+def trailer_url(movie: Recommendation) -> str:
+    """A video-site search for the movie's trailer (a link only: no request is made)."""
+    query = " ".join(str(part) for part in (movie.title, movie.year, "trailer") if part)
+    return f"https://www.youtube.com/results?search_query={quote_plus(query)}"
 
 
 _DROP = re.compile(r"\((feat|ft|with)\.?[^)]*\)|\[(feat|ft)\.?[^\]]*\]|[^\w\s]", re.IGNORECASE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import warnings
 from dataclasses import dataclass
 from importlib import resources
 
@@ -19,18 +20,51 @@ class Targets:
     moods: tuple[str, ...]
 
 
+class MappingError(ValueError):
+    """An override of the mapping that cannot be used; the message names its key."""
+
+
+def shipped_mapping() -> dict:
+    return tomllib.loads((resources.files("moodtui") / "data" / "mapping.toml").read_text(encoding="utf-8"))
+
+
+def check_overrides(overrides: dict) -> None:
+    """Raises MappingError for an override of the wrong shape; warns about genres and moods nothing has."""
+    shipped = shipped_mapping()
+    genres, moods = set(shipped["genres"]), set(shipped["song_queries"])
+    for strategy, rows in overrides.items():
+        if strategy not in STRATEGIES or not isinstance(rows, dict):
+            raise MappingError(f"mapping.{strategy}: expected [mapping.match] or [mapping.lift], a table of emotions")
+        for emotion, row in rows.items():
+            key = f"mapping.{strategy}.{emotion}"
+            if emotion not in EMOTIONS:
+                raise MappingError(f"{key}: unknown emotion, one of {', '.join(EMOTIONS)}")
+            if not isinstance(row, dict) or set(row) - {"genres", "moods"}:
+                raise MappingError(f'{key}: expected a table like {{ genres = ["Comedy"], moods = ["happy"] }}, '
+                                   f"not {row!r}")
+            for field, known in (("genres", genres), ("moods", moods)):
+                values = row.get(field, [])
+                if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                    raise MappingError(f"{key}.{field}: expected a list of names, not {values!r}")
+                for value in values:
+                    if value not in known:
+                        warnings.warn(f"{key}.{field}: {value!r} is not one of {', '.join(sorted(known))}; "
+                                      "it finds nothing", stacklevel=2)
+
+
 class Mapping:
-    def __init__(self, tables: dict, queries: dict[str, str]) -> None:
-        self.tables, self.song_queries = tables, queries
+    def __init__(self, tables: dict, queries: dict[str, str], deezer: dict | None = None) -> None:
+        self.tables, self.song_queries, self.deezer = tables, queries, deezer or {}
 
     @classmethod
     def load(cls, overrides: dict | None = None) -> Mapping:
-        data = tomllib.loads((resources.files("moodtui") / "data" / "mapping.toml").read_text(encoding="utf-8"))
+        data = shipped_mapping()
         for strategy, rows in (overrides or {}).items():
             if strategy in STRATEGIES and isinstance(rows, dict):
                 for emotion, row in rows.items():
-                    data[strategy].setdefault(emotion, {}).update(row)
-        return cls({s: data[s] for s in STRATEGIES}, data.get("song_queries", {}))
+                    if isinstance(row, dict):
+                        data[strategy].setdefault(emotion, {}).update(row)
+        return cls({s: data[s] for s in STRATEGIES}, data.get("song_queries", {}), data.get("deezer", {}))
 
     def targets(self, emotion: str, strategy: str) -> Targets:
         if emotion not in EMOTIONS:

@@ -16,3 +16,8 @@ class SourceResult:
     items: list[Recommendation] = field(default_factory=list)
     status: str = LOCAL
     detail: str = ""  # one line for the curious: why blocked, what failed
+
+
+def status_words(status: str, detail: str = "") -> str:
+    """The status as the user reads it: "rate-limited until 14:05" says when the source is asked again."""
+    return detail if status == RATE_LIMITED and detail.startswith(RATE_LIMITED) else status

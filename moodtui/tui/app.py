@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
 import random
@@ -25,13 +24,24 @@ from moodtui.emotion import EMOTIONS, EmotionClassifier, ModelError
 from moodtui.faces import FaceError
 from moodtui.fetcher import LatestOnly
 from moodtui.mood import Mood
+from moodtui.output import write_atomically
 from moodtui.pipeline import FrameResult, Pipeline
+from moodtui.player import PreviewPlayer
 from moodtui.session import PickRequest, Session, Throttle
 from moodtui.tui.bars import EmotionBars
-from moodtui.tui.messages import CalibrationUpdate, CameraStatus, MoodChanged, PicksReady, PreviewFrame, ScoresUpdate
+from moodtui.tui.messages import (
+    CalibrationUpdate,
+    CameraStatus,
+    MoodChanged,
+    Notice,
+    PicksReady,
+    PreviewFrame,
+    ScoresUpdate,
+)
 from moodtui.tui.picks import DetailsPane, PicksTable
 from moodtui.tui.preview import CameraPreview, ascii_picture
 from moodtui.tui.status import MoodLine, StatusLine
+from moodtui.tui.timeline import MoodTimeline
 
 PREVIEW_FPS = 12  # enough to look live, little enough for a slow SSH link
 BARS_HZ = 4
@@ -66,11 +76,14 @@ class MoodApp(App[int]):
         Binding("1", "set_mood(0)", "Mood", key_display="1-7"),
         *[Binding(str(i + 1), f"set_mood({i})", EMOTIONS[i].capitalize(), show=False) for i in range(1, 7)],
         Binding("0", "camera_mood", "Cam"),
+        Binding("g", "toggle_audience", "You/group"),
         Binding("l", "feedback('like')", "Like"),
         Binding("d", "feedback('dislike')", "Dislike"),
         Binding("x", "feedback('seen')", "Seen"),
         Binding("c", "copy_link", "Copy"),
         Binding("o", "show_link", "Link"),
+        Binding("a", "play_preview", "Play"),
+        Binding("e", "export_picks", "Export"),
         Binding("p", "toggle_pause", "Pause"),
         Binding("v", "toggle_preview", "Preview"),
         Binding("b", "calibrate", "Baseline"),
@@ -89,6 +102,7 @@ class MoodApp(App[int]):
         self.preview_on = settings.preview
         self.paused = False
         self.sources: dict[str, str] = {}
+        self.source_details: dict[str, str] = {}
         self._online = LatestOnly(self._online_picks, self._deliver_picks, self._picks_failed, name="online picks")
         self.camera_state = "starting"
         self.baseline_state = ""  # shown in the status line: "on", "recording (2 s left)", ...
@@ -97,6 +111,7 @@ class MoodApp(App[int]):
         self._reader: LatestFrameReader | None = None
         self._engine = None
         self._engine_lock = threading.Lock()
+        self._player = PreviewPlayer()
 
     # Layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -104,6 +119,7 @@ class MoodApp(App[int]):
             with Vertical(id="left"):
                 yield CameraPreview(id="preview")
                 yield EmotionBars(id="bars")
+                yield MoodTimeline(id="timeline")
                 yield MoodLine(id="mood")
                 yield StatusLine(id="status")
             with Vertical(id="right"):
@@ -124,6 +140,8 @@ class MoodApp(App[int]):
         self._preview = self.query_one("#preview", CameraPreview)  # the worker thread reads its size
         self.run_camera()
         self.ask_for_picks(self.session.request())
+        self.session.timeline.append((time.monotonic(), self.session.emotion))
+        self.set_interval(1.0, self._show_timeline)
 
     @property
     def current_emotion(self) -> str:
@@ -158,6 +176,7 @@ class MoodApp(App[int]):
         preview = self._preview
         throttles = {"preview": Throttle(PREVIEW_FPS), "bars": Throttle(BARS_HZ), "status": Throttle(STATUS_HZ)}
         mood: list[str | None] = [None]
+        group: list[tuple[str | None, int]] = [(None, 0)]
         frames: list[float] = []
 
         def due(kind: str, now: float) -> bool:
@@ -176,6 +195,9 @@ class MoodApp(App[int]):
             if result.mood.emotion != mood[0]:
                 mood[0] = result.mood.emotion
                 self.post_message(MoodChanged(result.mood))
+            if result.group is not None and (result.group.emotion, len(result.faces)) != group[0]:
+                group[0] = (result.group.emotion, len(result.faces))
+                self.post_message(MoodChanged(result.group, group=True, faces=len(result.faces)))
             if due("status", now):
                 recent = [t for t in frames if now - t <= 2.0]
                 frames[:] = recent
@@ -220,7 +242,7 @@ class MoodApp(App[int]):
             if self._engine is None:
                 from moodtui.recommend.engine import Engine
 
-                self._engine = Engine(self.settings)
+                self._engine = Engine(self.settings, on_notice=lambda text: self.post_message(Notice(text)))
             return self._engine
 
     def ask_for_picks(self, request: PickRequest | None) -> None:
@@ -266,11 +288,15 @@ class MoodApp(App[int]):
 
     @while_running
     def on_mood_changed(self, message: MoodChanged) -> None:
-        request = self.session.camera_mood(message.mood)
+        now = time.monotonic()
+        if message.group:
+            request = self.session.group_mood(message.mood, message.faces, now)
+        else:
+            request = self.session.camera_mood(message.mood, now)
+            if message.mood.emotion and not self.session.manual:
+                self.engine().store.log_mood(message.mood.emotion, "camera")
         if not self.session.manual:
             self._show_mood()
-            if message.mood.emotion:
-                self.engine().store.log_mood(message.mood.emotion, "camera")
         self.ask_for_picks(request)
 
     @while_running
@@ -282,6 +308,10 @@ class MoodApp(App[int]):
         elif message.state == "lost":
             self.query_one("#preview", CameraPreview).show_message("Camera lost, retrying…")
         self._show_status(message.fps, message.latency_ms)
+
+    @while_running
+    def on_notice(self, message: Notice) -> None:
+        self.notify(message.text, severity="warning", timeout=8)
 
     @while_running
     def on_calibration_update(self, message: CalibrationUpdate) -> None:
@@ -305,7 +335,7 @@ class MoodApp(App[int]):
             return  # an answer for a mood or strategy the user has already left
         if any(status != "offline" for name, status in message.picks.sources.items() if name != "local lists") \
                 or not self.sources:
-            self.sources = message.picks.sources
+            self.sources, self.source_details = message.picks.sources, message.picks.details
             self._show_status()
         if decision.action == "hold":
             self.notify("New picks are ready: press n to see them.", timeout=4)
@@ -349,14 +379,21 @@ class MoodApp(App[int]):
         self.ask_for_picks(request)
 
     def action_set_mood(self, index: int) -> None:
-        request = self.session.set_manual(EMOTIONS[index])
+        request = self.session.set_manual(EMOTIONS[index], time.monotonic())
         self.engine().store.log_mood(EMOTIONS[index], "manual")
         self.query_one(EmotionBars).show(tuple(1.0 if i == index else 0.0 for i in range(7)), EMOTIONS[index])
         self._show_mood()
         self.ask_for_picks(request)
 
+    def action_toggle_audience(self) -> None:
+        request = self.session.toggle_audience(time.monotonic())
+        self._show_mood()
+        self.notify("Picks for everyone in view." if self.session.audience == "group" else "Picks for you.",
+                    timeout=2)
+        self.ask_for_picks(request)
+
     def action_camera_mood(self) -> None:
-        request = self.session.clear_manual()
+        request = self.session.clear_manual(time.monotonic())
         if request is not None:
             self._show_mood()
             self.ask_for_picks(request)
@@ -381,6 +418,40 @@ class MoodApp(App[int]):
     def action_show_link(self) -> None:
         item = self._selected()
         self.notify(item.url if item and item.url else "This row has no link.", title=item.title if item else "")
+
+    def action_play_preview(self) -> None:
+        """Plays the selected song's 30-second preview; pressed again, stops it."""
+        if self._player.playing:
+            self._player.stop()
+            self.notify("Preview stopped.", timeout=2)
+            return
+        item = self._selected()
+        if item is None or item.kind != "song" or not item.preview:
+            self.notify("Select a song with a preview (from Deezer or iTunes) in the Songs table.",
+                        severity="warning")
+            return
+        player = self._player.play(item.preview)
+        if player is None:
+            self.notify(f"No audio player found (install mpv, ffplay, vlc or mpg123). Preview: {item.preview}",
+                        severity="warning", timeout=8)
+        else:
+            self.notify(f"Playing 30 s of {item.title} with {player} (a stops it).", timeout=3)
+
+    def action_export_picks(self) -> None:
+        """Writes the picks on screen to the data dir: movies for Letterboxd, songs as a playlist."""
+        from moodtui.recommend.export import letterboxd_csv, m3u
+
+        movies, songs = self.query_one("#movies", PicksTable).items, self.query_one("#songs", PicksTable).items
+        folder = self.settings.data_path() / "exports"
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            written = [write_atomically(folder / f"movies-{stamp}.csv", letterboxd_csv(movies)),
+                       write_atomically(folder / f"songs-{stamp}.m3u", m3u(songs))]
+        except OSError as error:
+            self.notify(f"Not exported: {error}", severity="error")
+            return
+        self.notify("Exported to " + " and ".join(str(path) for path in written), timeout=8)
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
@@ -426,6 +497,7 @@ class MoodApp(App[int]):
 
     def on_unmount(self) -> None:
         self.shutdown_camera()
+        self._player.stop()
         if self._engine is not None:
             self._engine.close()
 
@@ -447,12 +519,14 @@ class MoodApp(App[int]):
         self.query_one(DetailsPane).show(item, verdict)
 
     def _show_mood(self) -> None:
-        manual = self.session.manual
-        label = manual or (self.camera_mood.label if self.camera_mood else "no face yet")
-        self.query_one(MoodLine).show(label, self.strategy, bool(manual))
+        self.query_one(MoodLine).show(self.session.label, self.strategy, bool(self.session.manual))
+
+    def _show_timeline(self) -> None:
+        self.query_one(MoodTimeline).show(self.session.timeline, time.monotonic())
 
     def _show_status(self, fps: float = 0.0, latency_ms: float = 0.0) -> None:
-        self.query_one(StatusLine).show(self.camera_state, fps, latency_ms, self.sources, self.baseline_state)
+        self.query_one(StatusLine).show(self.camera_state, fps, latency_ms, self.sources, self.baseline_state,
+                                        self.source_details)
 
     def _persist(self, **changes) -> None:
         self.settings = dataclasses.replace(self.settings, **changes)
@@ -462,16 +536,13 @@ class MoodApp(App[int]):
             self.notify(f"Settings not saved: {error}", severity="warning")
 
 
-def run_app(args: argparse.Namespace) -> int:
+def run_app(settings: Settings) -> int:
     """The app; exit status 0, or 1 with a one-line message when it crashed (traceback in a log file)."""
     import sys
     import traceback
 
     from platformdirs import user_state_dir
 
-    from moodtui.cli import settings_from
-
-    settings = settings_from(args)
     try:  # before Textual takes the terminal: the runtime's own stderr lines are hidden only here
         classifier: EmotionClassifier | ModelError = EmotionClassifier(settings.model or None,
                                                                        flip_average=settings.flip)

@@ -22,9 +22,11 @@ class ScoresUpdate(Message):
 
 
 class MoodChanged(Message):
-    def __init__(self, mood: Mood) -> None:
+    """The stable mood changed: the largest face's, or (group=True) everyone's, with how many faces."""
+
+    def __init__(self, mood: Mood, group: bool = False, faces: int = 0) -> None:
         super().__init__()
-        self.mood = mood
+        self.mood, self.group, self.faces = mood, group, faces
 
 
 class CameraStatus(Message):
@@ -49,3 +51,11 @@ class CalibrationUpdate(Message):
     def __init__(self, state: str) -> None:
         super().__init__()
         self.state = state
+
+
+class Notice(Message):
+    """A one-line warning for the user from a worker (a database that failed, a source that refused)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text

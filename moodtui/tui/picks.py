@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import DataTable, Static
 
 from moodtui.recommend.imdb_datasets import ATTRIBUTION as IMDB_ATTRIBUTION
-from moodtui.recommend.items import Recommendation
+from moodtui.recommend.items import Recommendation, trailer_url
 
 
 def _cut(text: str, width: int) -> Text:
@@ -69,11 +69,18 @@ class DetailsPane(Static):
         if item.artist:
             text.append(f" by {item.artist}")
         facts = [str(item.year) if item.year else None, ", ".join(item.genres) or item.mood,
+                 f"{item.runtime} min" if item.runtime else None,
                  f"rating {item.rating:.1f}" + (f" ({item.votes:,} votes)" if item.votes else "")
                  if item.rating else None, f"from {item.source}", verdict and f"you said: {verdict}"]
         text.append("\n" + " · ".join(f for f in facts if f))
+        if item.why:
+            text.append("\nwhy: " + item.why, style="italic")
         if item.url:
             text.append("\n" + item.url, style="underline")
+        if item.kind == "movie":
+            text.append("\ntrailer: " + trailer_url(item), style="dim")
+        elif item.preview:
+            text.append("\npreview: press a to play 30 s", style="dim")
         if item.imdb_id:
             text.append(f"\n{IMDB_ATTRIBUTION}", style="dim")
         self.update(text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from moodtui.recommend.sources import status_words
+
 STATUS_STYLES = {"online": "green", "cached": "cyan", "local": "green", "offline": "yellow", "blocked": "red",
                  "rate-limited": "yellow", "error": "red", "not synced": "grey50"}
 
@@ -24,7 +26,8 @@ class MoodLine(Static):
 
 
 class StatusLine(Static):
-    def show(self, camera: str, fps: float, latency_ms: float, sources: dict[str, str], baseline: str = "") -> None:
+    def show(self, camera: str, fps: float, latency_ms: float, sources: dict[str, str], baseline: str = "",
+             details: dict[str, str] | None = None) -> None:
         text = Text(no_wrap=False)
         text.append(f"camera {camera}")
         if fps:
@@ -34,5 +37,5 @@ class StatusLine(Static):
             text.append(baseline, style="cyan" if baseline == "on" else "yellow")
         for name, status in sources.items():
             text.append(f" · {SHORT_NAMES.get(name, name)} ")
-            text.append(status, style=STATUS_STYLES.get(status, ""))
+            text.append(status_words(status, (details or {}).get(name, "")), style=STATUS_STYLES.get(status, ""))
         self.update(text)
