@@ -1,8 +1,10 @@
-"""Run the app in tmux on a 640x480 video: time to first screen, steady CPU use, captured screens.
+"""Run the app in tmux on a 640x480 video: time to first screen, steady CPU use, bytes a second
+written to the terminal, captured screens.
 
-`python -m benchmarks.tui_tmux` needs tmux. It writes the video from the real photo in
-../shared, starts `moodtui --source video.avi --offline` in a detached tmux session, and saves
-benchmarks/results/tui_tmux.json plus the captured screens (tui_screen_80x24.txt, ..._120x40.txt).
+`python -m benchmarks.tui_tmux [--preview auto|colour|blocks|ascii]` needs tmux. It writes the
+video from the real photo in ../shared, starts `moodtui --source video.avi --offline` in a
+detached tmux session at 80x24 and 120x40, records everything the app writes to the pane
+(`tmux pipe-pane`), and saves benchmarks/results/tui_tmux.json plus the captured screens.
 """
 
 from __future__ import annotations
@@ -41,11 +43,13 @@ def app_pid(shell_pid: int) -> int:
     raise RuntimeError("the app did not start")
 
 
-def run(size: tuple[int, int], video: Path, home: Path, measure_cpu: bool) -> dict:
+def run(size: tuple[int, int], video: Path, home: Path, preview: str) -> dict:
     session = f"moodtui-bench-{size[0]}"
     status_file = home / f"exit-{size[0]}"
+    wire = home / f"wire-{size[0]}.bin"
     command = (f"cd {REPO} && MOODTUI_DATA_DIR={home} MOODTUI_CONFIG={home}/config.toml "
-               f"{sys.executable} -m moodtui.cli --source {video} --offline; echo $? > {status_file}")
+               f"{sys.executable} -m moodtui.cli --source {video} --offline --preview {preview}; "
+               f"echo $? > {status_file}")
     start = time.perf_counter()
     tmux("new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]), "bash", "-c", command)
     shell = int(tmux("display", "-p", "-t", session, "#{pane_pid}").strip())
@@ -59,11 +63,16 @@ def run(size: tuple[int, int], video: Path, home: Path, measure_cpu: bool) -> di
         time.sleep(0.02)
     result = {"size": f"{size[0]}x{size[1]}", "first_screen_s": round(first_screen, 2) if first_screen else None}
     time.sleep(5)  # let the mood settle and the picks load
-    if measure_cpu:
-        before, t0 = cpu_seconds(pid), time.perf_counter()
-        time.sleep(STEADY_SECONDS)
-        result["steady_cpu_percent_of_one_core"] = round(100 * (cpu_seconds(pid) - before) / (time.perf_counter() - t0),
-                                                         1)
+    tmux("pipe-pane", "-t", session, "-o", f"cat >> {wire}")
+    time.sleep(0.5)
+    sent_before = wire.stat().st_size if wire.exists() else 0
+    before, t0 = cpu_seconds(pid), time.perf_counter()
+    time.sleep(STEADY_SECONDS)
+    elapsed = time.perf_counter() - t0
+    result["steady_cpu_percent_of_one_core"] = round(100 * (cpu_seconds(pid) - before) / elapsed, 1)
+    result["terminal_kb_per_second"] = round(((wire.stat().st_size if wire.exists() else 0) - sent_before)
+                                             / elapsed / 1000, 1)
+    tmux("pipe-pane", "-t", session)
     (RESULTS / f"tui_screen_{size[0]}x{size[1]}.txt").write_text(tmux("capture-pane", "-p", "-t", session))
     tmux("send-keys", "-t", session, "q")
     deadline = time.time() + 5
@@ -76,6 +85,11 @@ def run(size: tuple[int, int], video: Path, home: Path, measure_cpu: bool) -> di
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preview", default="auto", choices=("auto", "colour", "blocks", "ascii"))
+    args = parser.parse_args()
     if not shutil.which("tmux"):
         sys.exit("this benchmark needs tmux (apt install tmux)")
     RESULTS.mkdir(exist_ok=True)
@@ -86,8 +100,10 @@ def main() -> None:
         for frame in moving_face_frames(300):
             writer.write(frame)
         writer.release()
-        runs = [run((80, 24), video, home, measure_cpu=True), run((120, 40), video, home, measure_cpu=False)]
-    save("tui_tmux", {"source": "640x480 MJPG video, 30 fps, looped", "runs": runs})
+        runs = [run((80, 24), video, home, args.preview), run((120, 40), video, home, args.preview)]
+    save(f"tui_tmux_{args.preview}" if args.preview != "auto" else "tui_tmux",
+         {"source": "640x480 MJPG video, 30 fps, looped", "preview": args.preview,
+          "term": os.environ.get("TERM"), "runs": runs})
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import numpy as np
 from moodtui import __version__
 from moodtui.calibration import CALIBRATION_SECONDS, MIN_FRAMES, CalibrationError
 from moodtui.camera import CameraError, ImageSource, SourceWarning, frames, image_files, open_source
-from moodtui.config import STRATEGIES, ConfigError, Settings, load_settings, with_flags
+from moodtui.config import PREVIEWS, STRATEGIES, ConfigError, Settings, load_settings, with_flags
 from moodtui.emotion import EMOTIONS, ModelError
 from moodtui.faces import FaceError
 from moodtui.output import write_atomically
@@ -194,6 +194,21 @@ def command_calibrate(args: argparse.Namespace) -> int:
     print(f"baseline recorded from {len(readings)} faces and stored (`moodtui calibrate --clear` removes it)")
     print(f"offsets (log-probability): {offsets}")
     return 0
+
+
+def command_doctor(args: argparse.Namespace) -> int:
+    from moodtui.doctor import run_checks, table
+    from moodtui.text import terminal_safe
+
+    checks = run_checks(offline=args.offline, model=args.model, source=args.source)
+    if args.json:
+        print(json.dumps({"checks": [c.as_json() for c in checks]}))
+    else:
+        print(table(checks, terminal_safe))
+    failed = [c.name for c in checks if c.essential and not c.ok]
+    if failed and not args.json:
+        print(f"\nmoodtui cannot run: {', '.join(failed)} failed (see the fixes above)", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def command_history(args: argparse.Namespace) -> int:
@@ -408,6 +423,8 @@ def parser() -> argparse.ArgumentParser:
                      "or 'none'; default from config, else camera 0")
     app.add_argument("--strategy", choices=STRATEGIES, help="match the mood or lift it (default from config: match)")
     app.add_argument("--offline", action="store_true", help="no network: local lists and what is cached")
+    app.add_argument("--preview", choices=PREVIEWS, help="how the camera is drawn: colour or grey (blocks) half "
+                     "blocks, ascii characters, or off; default from config, else auto (what the terminal shows)")
     app.add_argument("--no-preview", action="store_true", help="hide the camera preview (saves bandwidth over SSH)")
     add_reading_flags(app)
     add_calibration_flag(app)
@@ -463,6 +480,18 @@ def parser() -> argparse.ArgumentParser:
     recommend.add_argument("-n", type=positive_int, help="picks of each kind (default 5)")
     recommend.add_argument("--seed", type=int, help="repeatable picks")
     recommend.set_defaults(handler=command_recommend)
+
+    doctor = commands.add_parser(
+        "doctor", help="check what works on this machine, and how to fix what does not",
+        description="Check Python, the runtime, OpenCV, the model (and its time per face), the face cascades, "
+        "cameras, the terminal, the config file, the data dir, the IMDb index and each online source (one "
+        "request each, nothing about you sent). Exit status 1 when something essential fails.",
+    )
+    doctor.add_argument("--json", action="store_true", help="print one JSON object")
+    doctor.add_argument("--offline", action="store_true", help="skip the online sources")
+    doctor.add_argument("--model", help=MODEL_HELP)
+    doctor.add_argument("--source", help="check this camera or file instead of the configured source")
+    doctor.set_defaults(handler=command_doctor)
 
     history = commands.add_parser(
         "history", help="your stable moods over the last days",

@@ -19,6 +19,7 @@ from platformdirs import user_config_dir, user_data_dir
 from moodtui.emotion import FLIP_AVERAGE
 
 STRATEGIES = ("match", "lift")
+PREVIEWS = ("auto", "colour", "blocks", "ascii", "off")  # auto: colour or grey half blocks, or characters
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,9 @@ class Settings:
     model: str = ""  # empty: the shipped int8 model
     strategy: str = "match"
     offline: bool = False
-    preview: bool = True
+    preview: str = "auto"  # one of PREVIEWS
+    theme: str = ""  # a Textual theme (ctrl+p, "Theme"); empty: Textual's default
+    preview_budget: float = 150.0  # KB a second the preview may send to the terminal (it lowers its frame rate)
     clahe: bool = False
     flip: bool = FLIP_AVERAGE  # average each face with its mirror image (see moodtui.emotion)
     calibration: bool = True  # read the user's face relative to their stored resting-face baseline
@@ -56,7 +59,8 @@ FLAGS = {
     "model": ("model", None),
     "strategy": ("strategy", None),
     "offline": ("offline", True),
-    "no_preview": ("preview", False),
+    "preview": ("preview", None),
+    "no_preview": ("preview", "off"),
     "clahe": ("clahe", True),
     "no_flip": ("flip", False),
     "no_calibration": ("calibration", False),
@@ -97,6 +101,8 @@ def load_settings(path: Path | None = None) -> Settings:
             warnings.warn(f"{path}: unknown setting {key!r} ignored", stacklevel=2)
             continue
         expected = type(getattr(Settings(), key))
+        if key == "preview" and isinstance(value, bool):  # files from before the preview styles
+            value = "auto" if value else "off"
         if expected is float and isinstance(value, int):
             value = float(value)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
@@ -115,12 +121,14 @@ def settings_problem(settings: Settings) -> str:
 
     if settings.strategy not in STRATEGIES:
         return f"strategy must be one of {', '.join(STRATEGIES)}, not {settings.strategy!r}"
+    if settings.preview not in PREVIEWS:
+        return f"preview must be one of {', '.join(PREVIEWS)}, not {settings.preview!r}"
     for key, low in (("picks", 1), ("vote_floor", 0)):
         if getattr(settings, key) < low:
             return f"{key} must be {low} or more, not {getattr(settings, key)}"
-    for key in ("timeout", "budget"):
+    for key in ("timeout", "budget", "preview_budget"):
         if not getattr(settings, key) > 0:
-            return f"{key} must be a number of seconds above 0, not {getattr(settings, key)}"
+            return f"{key} must be a number above 0, not {getattr(settings, key)}"
     try:
         check_overrides(settings.mapping)
     except MappingError as error:

@@ -336,7 +336,7 @@ def test_a_toggle_new_to_the_file_goes_before_its_tables(tmp_path):
 
     path = tmp_path / "config.toml"
     path.write_text('# mine\nstrategy = "lift"\n\n[mapping.lift]\nsad = { genres = ["Drama"] }  # keep\n')
-    save_settings(Settings(strategy="lift", preview=False), ("preview",), path)
+    save_settings(Settings(strategy="lift", preview="off"), ("preview",), path)
     written = path.read_text()
-    assert written.startswith('# mine\nstrategy = "lift"\npreview = false\n') and "# keep" in written
-    assert load_settings(path).preview is False and load_settings(path).mapping["lift"]["sad"] == {"genres": ["Drama"]}
+    assert written.startswith('# mine\nstrategy = "lift"\npreview = "off"\n') and "# keep" in written
+    assert load_settings(path).preview == "off" and load_settings(path).mapping["lift"]["sad"] == {"genres": ["Drama"]}

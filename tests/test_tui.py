@@ -7,6 +7,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from moodtui.config import Settings, load_settings
@@ -53,6 +54,9 @@ async def test_starts_without_a_camera_and_works_by_hand(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: "No camera" in text(app, "#preview"))
         assert "press 1-7" in text(app, "#preview").lower()
+        # The reason is said once, in the preview; the status line has the one word.
+        assert "--source none" in text(app, "#preview") and "--source none" not in text(app, "#status")
+        assert text(app, "#status").startswith("camera off")
         await wait_for(pilot, lambda: filled(app))  # neutral picks while no face is known
         await pilot.press("4")
         happy = set(MAPPING.targets("happy", "match").genres)
@@ -122,13 +126,15 @@ async def test_titles_with_markup_show_literally(tmp_path):
         assert "[bold]Loud[/]" in screenshot.replace("&#160;", " ")
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_layout_with_an_image_source(tmp_path, size):
+@pytest.mark.parametrize(("size", "preview"), [((80, 24), "ascii"), ((80, 24), "blocks"), ((120, 40), "colour")])
+async def test_layout_with_an_image_source(tmp_path, size, preview):
     photo = shared_path("data/faces/astronaut.png")
-    app = app_for(tmp_path, source=str(photo))
+    app = app_for(tmp_path, source=str(photo), preview=preview)
     async with app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: app.camera_mood is not None and app.camera_mood.emotion == "happy")
-        await wait_for(pilot, lambda: filled(app) and "┌" in text(app, "#preview"))
+        # The face box carries its track id, in every style.
+        await wait_for(pilot, lambda: filled(app) and "#1" in text(app, "#preview"))
+        assert ("▀" in text(app, "#preview")) == (preview != "ascii")
         for widget in ("#preview", "#bars", "#mood", "#status", "#movies", "#songs", "#details"):
             region = app.query_one(widget).region
             assert region.width > 0 and region.height > 0, widget
@@ -137,6 +143,10 @@ async def test_layout_with_an_image_source(tmp_path, size):
         assert "camera live" in text(app, "#status") or "camera ended" in text(app, "#status")
         bars = text(app, "#bars").splitlines()
         assert len(bars) == 7 and bars[3].startswith("happy")
+        # The raw reading of this frame is a thin marker on each bar; the happy one sits near its end.
+        await wait_for(pilot, lambda: text(app, "#bars").count("┃") == 7)
+        happy = text(app, "#bars").splitlines()[3]
+        assert happy.index("┃") > len(happy) * 0.6
         svg = app.export_screenshot()
         assert "Movies" in svg and "Songs" in svg and "happy" in svg
     # The README's picture of the app is this screen (the fps in it varies, so it is not compared).
@@ -155,7 +165,7 @@ async def test_preview_toggle_and_pause(tmp_path):
         assert not app.query_one("#preview").display
         await pilot.press("p")
         assert "paused" in text(app, "#status")
-    assert load_settings().preview is False
+    assert load_settings().preview == "off"
 
 
 async def test_quit_releases_the_camera_and_exits_zero(tmp_path):
@@ -279,7 +289,7 @@ async def test_toggles_keep_the_users_config_file_except_the_toggled_values(tmp_
         await pilot.press("s")
         await pilot.press("v")
         await pilot.pause(0.2)
-    assert path.read_text() == written.replace('"match"  #', '"lift"  #').replace("preview = true", "preview = false")
+    assert path.read_text() == written.replace('"match"  #', '"lift"  #').replace("preview = true", 'preview = "off"')
     assert load_settings().mapping == {"match": {"sad": {"genres": ["Comedy"], "moods": ["happy"]}}}
 
 
@@ -322,6 +332,13 @@ async def test_camera_key_seen_copy_link_enter_help_and_palette(tmp_path):
         await pilot.press("0")  # back to the camera, which has seen no face
         await wait_for(pilot, lambda: app.session.manual is None and "(hand)" not in text(app, "#mood"))
         assert "no face yet" in text(app, "#mood")
+        await pilot.press("g")  # everyone in view: nobody yet
+        assert "group of 0 · no face yet" in text(app, "#mood")
+        await pilot.press("g")
+        assert "group" not in text(app, "#mood")
+        # The timeline drew the moods in use: neutral at start, sad by hand, neutral again.
+        await wait_for(pilot, lambda: "▆" in text(app, "#timeline"), timeout=3)
+        assert [e for _, e in app.session.timeline] == ["neutral", "sad", "neutral"]
 
         await wait_for(pilot, lambda: filled(app))
         first = app.query_one("#movies", PicksTable).selected
@@ -337,13 +354,76 @@ async def test_camera_key_seen_copy_link_enter_help_and_palette(tmp_path):
         await pilot.press("enter")
         assert any(n.startswith(f"{first.title}: ") for n in notices(app))
 
+        await pilot.press("question_mark")  # every key, grouped
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "KeysScreen")
+        from moodtui.tui.keys import key_rows
+
+        rows = key_rows(app.BINDINGS)
+        assert [g for g, _, _ in rows] == sorted([g for g, _, _ in rows], key=["Mood", "Picks", "Camera", "App"].index)
+        listed = " ".join(keys for _, keys, _ in rows)
+        assert all((b.key_display or b.key) in listed or b.action.startswith("set_mood") for b in app.BINDINGS)
         await pilot.press("question_mark")
-        await wait_for(pilot, lambda: bool(app.screen.query("HelpPanel")))
-        await pilot.press("question_mark")
-        await wait_for(pilot, lambda: not app.screen.query("HelpPanel"))
+        await wait_for(pilot, lambda: type(app.screen).__name__ != "KeysScreen")
 
         await pilot.press("ctrl+p")  # the palette lists the footer's actions: run one from it
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
         await pilot.press(*"Lift/match", "enter")
         await wait_for(pilot, lambda: app.strategy == "lift")
         assert "lift" in text(app, "#mood")
+
+
+
+
+class CountingApp(MoodApp):
+    """The app, counting the preview pictures and bar updates it draws."""
+
+    CSS_PATH = REPO / "moodtui" / "tui" / "moodtui.tcss"  # relative paths resolve beside the subclass
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.drawn = {"preview": 0, "bars": 0}
+
+    def on_preview_frame(self, message) -> None:
+        self.drawn["preview"] += 1
+        super().on_preview_frame(message)
+
+    def on_scores_update(self, message) -> None:
+        self.drawn["bars"] += 1
+        super().on_scores_update(message)
+
+
+async def test_the_preview_keeps_under_its_bandwidth_budget(tmp_path):
+    """A tight budget lowers the preview's frame rate; the bars keep theirs."""
+    import cv2
+
+    face = cv2.resize(cv2.imread(str(shared_path("data/faces/astronaut.png"))), (640, 480))
+    video = tmp_path / "face.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30, (640, 480))
+    for i in range(60):
+        writer.write(np.roll(face, i * 2, axis=1))
+    writer.release()
+    counts = {}
+    for budget in (1000.0, 4.0):
+        app = CountingApp(Settings(source=str(video), data_dir=str(tmp_path / "data"), offline=True,
+                                   preview="colour", preview_budget=budget))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda app=app: app.drawn["preview"] > 0)
+            app.drawn.update(preview=0, bars=0)
+            await pilot.pause(3.0)
+            counts[budget] = dict(app.drawn)
+    assert counts[1000.0]["preview"] >= 15, counts  # about 12 a second when the link is not the limit
+    assert counts[4.0]["preview"] <= 6, counts  # about 4 KB/s of pictures of ~10 KB each
+    assert counts[4.0]["bars"] >= 8 and counts[1000.0]["bars"] >= 8, counts  # the bars do not give way
+
+
+async def test_a_theme_chosen_is_kept_for_next_time(tmp_path):
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: filled(app))
+        app.theme = "nord"  # what picking "nord" under ctrl+p -> Theme does
+        await pilot.pause(0.3)
+    assert load_settings().theme == "nord"
+    again = app_for(tmp_path, theme=load_settings().theme)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        assert again.theme == "nord"

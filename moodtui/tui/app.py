@@ -29,6 +29,7 @@ from moodtui.pipeline import FrameResult, Pipeline
 from moodtui.player import PreviewPlayer
 from moodtui.session import PickRequest, Session, Throttle
 from moodtui.tui.bars import EmotionBars
+from moodtui.tui.keys import KeysScreen
 from moodtui.tui.messages import (
     CalibrationUpdate,
     CameraStatus,
@@ -39,7 +40,7 @@ from moodtui.tui.messages import (
     ScoresUpdate,
 )
 from moodtui.tui.picks import DetailsPane, PicksTable
-from moodtui.tui.preview import CameraPreview, ascii_picture
+from moodtui.tui.preview import CameraPreview, draw_picture, style_for
 from moodtui.tui.status import MoodLine, StatusLine
 from moodtui.tui.timeline import MoodTimeline
 
@@ -99,7 +100,8 @@ class MoodApp(App[int]):
         # Loaded before the app draws (run_app), so the runtime's own stderr lines never hit the screen.
         self._classifier = classifier
         self.session: Session = Session(settings.strategy)
-        self.preview_on = settings.preview
+        self.preview_on = settings.preview != "off"
+        self.preview_style = "ascii"  # set in on_mount, once the terminal's colours are known
         self.paused = False
         self.sources: dict[str, str] = {}
         self.source_details: dict[str, str] = {}
@@ -134,6 +136,10 @@ class MoodApp(App[int]):
         self.query_one(EmotionBars).show((0.0,) * 7)
         self.query_one("#preview", CameraPreview).show_message("starting the camera…")
         self.query_one("#preview").display = self.preview_on
+        self.preview_style = style_for(self.settings.preview, self.console.color_system)
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.query_one(DetailsPane).show(None)
         self._show_mood()
         self.query_one("#movies", PicksTable).focus()
@@ -173,7 +179,7 @@ class MoodApp(App[int]):
             return
         self._load_baseline(pipeline)
         self._reader = reader = LatestFrameReader(source, realtime=not source.live, loop=not source.live)
-        preview = self._preview
+        preview, budget = self._preview, self.settings.preview_budget
         throttles = {"preview": Throttle(PREVIEW_FPS), "bars": Throttle(BARS_HZ), "status": Throttle(STATUS_HZ)}
         mood: list[str | None] = [None]
         group: list[tuple[str | None, int]] = [(None, 0)]
@@ -188,10 +194,14 @@ class MoodApp(App[int]):
             self._baseline_work(pipeline, result)
             if self.preview_on and due("preview", now):
                 width, height = preview.cells
-                boxes = [r.face.box for r in result.faces]
-                self.post_message(PreviewFrame(ascii_picture(result.frame.image, width, height, boxes)))
+                picture = draw_picture(self.preview_style, result.frame.image, width, height,
+                                       [r.face.box for r in result.faces], [r.face.id for r in result.faces])
+                # Over SSH every picture is bytes on the wire: fewer pictures a second when they are big.
+                throttles["preview"].period = max(1 / PREVIEW_FPS, picture.bytes / (budget * 1000))
+                self.post_message(PreviewFrame(picture.text))
             if due("bars", now):
-                self.post_message(ScoresUpdate(result.mood.scores, result.mood.face))
+                raw = result.faces[0].scores.probabilities if result.faces else None
+                self.post_message(ScoresUpdate(result.mood.scores, result.mood.face, raw))
             if result.mood.emotion != mood[0]:
                 mood[0] = result.mood.emotion
                 self.post_message(MoodChanged(result.mood))
@@ -284,7 +294,8 @@ class MoodApp(App[int]):
     @while_running
     def on_scores_update(self, message: ScoresUpdate) -> None:
         if not self.session.manual:
-            self.query_one(EmotionBars).show(message.scores, self.current_emotion if message.face else None)
+            self.query_one(EmotionBars).show(message.scores, self.current_emotion if message.face else None,
+                                             message.raw)
 
     @while_running
     def on_mood_changed(self, message: MoodChanged) -> None:
@@ -305,6 +316,8 @@ class MoodApp(App[int]):
         if message.state.startswith(("unavailable", "off")):
             self.query_one("#preview", CameraPreview).show_message(
                 f"No camera: {message.state}\n\nPress 1-7 to set your mood by hand.")
+            if not self.preview_on:  # the preview pane that says why is hidden: say it once here
+                self.notify(f"No camera: {message.state}", severity="warning", timeout=8)
         elif message.state == "lost":
             self.query_one("#preview", CameraPreview).show_message("Camera lost, retrying…")
         self._show_status(message.fps, message.latency_ms)
@@ -461,7 +474,8 @@ class MoodApp(App[int]):
     def action_toggle_preview(self) -> None:
         self.preview_on = not self.preview_on
         self.query_one("#preview").display = self.preview_on
-        self._persist(preview=self.preview_on)
+        shown = self.settings.preview if self.settings.preview != "off" else "auto"
+        self._persist(preview=shown if self.preview_on else "off")
 
     def action_calibrate(self) -> None:
         if not self.settings.calibration:
@@ -479,11 +493,15 @@ class MoodApp(App[int]):
             self.engine().store.clear_baseline()
             self.on_calibration_update(CalibrationUpdate("cleared"))
 
+    def _theme_changed(self, theme) -> None:
+        if theme.name != self.settings.theme:
+            self._persist(theme=theme.name)
+
     def action_toggle_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        if isinstance(self.screen, KeysScreen):
+            self.pop_screen()
         else:
-            self.action_show_help_panel()
+            self.push_screen(KeysScreen(self.BINDINGS))
 
     async def action_quit(self) -> None:
         self.shutdown_camera()

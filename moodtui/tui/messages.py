@@ -16,9 +16,11 @@ class PreviewFrame(Message):
 
 
 class ScoresUpdate(Message):
-    def __init__(self, scores: tuple[float, ...], face: bool) -> None:
+    """The smoothed scores the mood is decided on, and this frame's raw reading of the user's face."""
+
+    def __init__(self, scores: tuple[float, ...], face: bool, raw: tuple[float, ...] | None = None) -> None:
         super().__init__()
-        self.scores, self.face = scores, face
+        self.scores, self.face, self.raw = scores, face, raw
 
 
 class MoodChanged(Message):

@@ -7,6 +7,8 @@ from textual.widgets import Static
 
 from moodtui.recommend.sources import status_words
 
+CAMERA_STYLES = {"live": "green", "starting": "cyan", "paused": "yellow", "lost": "red", "ended": "yellow",
+                 "unavailable": "red", "off": "grey50"}
 STATUS_STYLES = {"online": "green", "cached": "cyan", "local": "green", "offline": "yellow", "blocked": "red",
                  "rate-limited": "yellow", "error": "red", "not synced": "grey50"}
 
@@ -29,7 +31,10 @@ class StatusLine(Static):
     def show(self, camera: str, fps: float, latency_ms: float, sources: dict[str, str], baseline: str = "",
              details: dict[str, str] | None = None) -> None:
         text = Text(no_wrap=False)
-        text.append(f"camera {camera}")
+        # One word: the reason ("unavailable: no camera found at ...") is in the preview pane already.
+        word = camera.split(":", 1)[0].split(" (", 1)[0]
+        text.append("camera ")
+        text.append(word, style=CAMERA_STYLES.get(word, ""))
         if fps:
             text.append(f" · {fps:.0f} fps · {latency_ms:.1f} ms")
         if baseline:

@@ -1,0 +1,229 @@
+"""`moodtui doctor`: what works on this machine and what does not, with the fix for each failure.
+
+Each check is a small function returning a Check. Essential checks (Python, the runtime, the
+model, the face cascades, the config file) decide the exit status; the rest (camera, data dir,
+IMDb index, online sources, terminal) say what will be missing and how to get it.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib.metadata
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from moodtui import __version__
+from moodtui.config import ConfigError, Settings, config_path, load_settings
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""  # the flag or command that fixes a failure
+    essential: bool = False
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def check_versions() -> list[Check]:
+    import cv2
+
+    python_ok = sys.version_info >= (3, 11)
+    runtime = _version("ai-edge-litert")
+    return [
+        Check("moodtui", True, __version__),
+        Check("python", python_ok, sys.version.split()[0], "" if python_ok else "install Python 3.11 or newer",
+              essential=True),
+        Check("runtime (ai-edge-litert)", runtime != "not installed", runtime, "pip install ai-edge-litert",
+              essential=True),
+        Check("opencv", True, cv2.__version__),
+    ]
+
+
+def check_model(settings: Settings) -> Check:
+    from moodtui.emotion import EmotionClassifier, ModelError
+
+    try:
+        classifier = EmotionClassifier(settings.model or None, flip_average=settings.flip)
+    except ModelError as error:
+        return Check("emotion model", False, str(error), "--model default, or reinstall moodtui", essential=True)
+    faces = classifier_input()
+    classifier.predict(faces[:1])
+    start = time.perf_counter()
+    for _ in range(20):
+        classifier.predict(faces[:1])
+    per_face = (time.perf_counter() - start) / 20 * 1000
+    flip = "with flip averaging" if settings.flip else "one pass"
+    return Check("emotion model", True, f"{Path(str(classifier.model_path)).name}: {per_face:.2f} ms a face ({flip})",
+                 essential=True)
+
+
+def classifier_input():
+    import numpy as np
+
+    return np.full((1, 48, 48), 128, dtype=np.uint8)
+
+
+def check_cascades() -> Check:
+    from moodtui.faces.cascades import CASCADE_FILES, load_cascade
+
+    missing = []
+    for name in CASCADE_FILES:
+        try:
+            load_cascade(name)
+        except Exception as error:  # noqa: BLE001 - any failure to load is the finding
+            missing.append(f"{name} ({error})")
+    if missing:
+        return Check("face cascades", False, "cannot load " + ", ".join(missing),
+                     "pip install --force-reinstall 'opencv-python-headless<5'", essential=True)
+    return Check("face cascades", True, f"{len(CASCADE_FILES)} loaded", essential=True)
+
+
+def check_cameras(settings: Settings) -> list[Check]:
+    from moodtui.camera import CameraError, open_source
+
+    devices = sorted(glob.glob("/dev/video*"))
+    try:
+        import picamera2  # noqa: F401
+
+        picamera = "installed"
+    except ImportError:
+        picamera = "not installed"
+    found = Check("cameras", bool(devices), (", ".join(devices) if devices else "no /dev/video*")
+                  + f"; picamera2 {picamera}",
+                  "" if devices else "plug in a camera, or use --source VIDEO|IMAGE|FOLDER or --source none")
+    if settings.source == "none":
+        return [found, Check("configured source", True, "none (moods set by hand)")]
+    try:
+        source = open_source(settings.source)
+    except CameraError as error:
+        return [found, Check("configured source", False, str(error), "--source INDEX|/dev/videoN|FILE, or "
+                             "source = ... in " + str(config_path()))]
+    try:
+        frame = source.read()
+    except CameraError as error:
+        frame, reason = None, str(error)
+    else:
+        reason = "opened but gave no frame"
+    finally:
+        source.close()
+    if frame is None:
+        return [found, Check("configured source", False, f"{settings.source}: {reason}", "try another --source")]
+    return [found, Check("configured source", True, f"{settings.source}: {frame.shape[1]}x{frame.shape[0]} frames")]
+
+
+def check_terminal() -> Check:
+    from rich.console import Console
+
+    size = shutil.get_terminal_size((0, 0))
+    if not size.columns:
+        return Check("terminal", True, "not a terminal (output redirected): run the app in one")
+    colours = Console().color_system or "none"
+    small = size.columns < 80 or size.lines < 24
+    return Check("terminal", not small, f"{size.columns}x{size.lines}, colours: {colours}",
+                 "the app needs at least 80x24" if small else "")
+
+
+def check_config() -> tuple[Check, Settings | None]:
+    path = config_path()
+    try:
+        settings = load_settings(path)
+    except ConfigError as error:
+        return Check("config file", False, str(error), f"fix or remove {path}", essential=True), None
+    return Check("config file", True, f"{path}" + ("" if path.exists() else " (none: defaults)"),
+                 essential=True), settings
+
+
+def check_data_dir(settings: Settings) -> Check:
+    folder = settings.data_path()
+    probe = folder / ".moodtui-doctor"
+    try:
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as error:
+        return Check("data dir", False, f"{folder}: {error.strerror or error}",
+                     "data_dir = ... in the config, or MOODTUI_DATA_DIR (the app keeps nothing without it)")
+    return Check("data dir", True, f"{folder} (writable)")
+
+
+def check_imdb_index(settings: Settings, now: float) -> Check:
+    index = settings.data_path() / "imdb" / "imdb.sqlite"
+    if not index.exists():
+        return Check("imdb index", False, "not synced (movies come from the lists and pages)", "moodtui imdb sync")
+    days = (now - index.stat().st_mtime) / 86400
+    stale = days > 60
+    return Check("imdb index", not stale, f"{index.stat().st_size / 1e6:.0f} MB, {days:.0f} days old",
+                 "moodtui imdb sync" if stale else "")
+
+
+# One public request a source, with nothing about the user in it.
+SOURCES: tuple[tuple[str, str, str], ...] = (
+    ("deezer", "deezer_url", "/genre"),
+    ("itunes", "itunes_url", "/search?term=pop&entity=song&limit=1"),
+    ("imdb pages", "imdb_url", "/"),
+    ("imdb datasets", "imdb_datasets_url", "/"),
+)
+
+
+def check_sources(settings: Settings) -> list[Check]:
+    from moodtui.recommend.http import HttpClient
+    from moodtui.recommend.sources import ONLINE
+
+    client = HttpClient(timeout=settings.timeout, max_body=64 * 1024)
+    checks = []
+    try:
+        for name, key, path in SOURCES:
+            url = getattr(settings, key).rstrip("/") + path
+            start = time.perf_counter()
+            fetched = client.get(url)
+            took = time.perf_counter() - start
+            # A body over the small cap still proves the source answered.
+            ok = fetched.status == ONLINE or "larger than" in fetched.detail
+            detail = f"answered in {took:.1f} s" if ok else f"{fetched.status}: {fetched.detail}"
+            checks.append(Check(f"online: {name}", ok, detail, "" if ok else f"check the network, {key} in the "
+                                "config, or run with --offline"))
+    finally:
+        client.close()
+    return checks
+
+
+def run_checks(offline: bool = False, model: str | None = None, source: str | None = None) -> list[Check]:
+    """Every check, in the order a user would fix them."""
+    checks = check_versions()
+    config, settings = check_config()
+    checks.append(config)
+    settings = settings or Settings()
+    if model:
+        settings = Settings(**{**asdict(settings), "model": model})
+    if source:
+        settings = Settings(**{**asdict(settings), "source": source})
+    checks += [check_model(settings), check_cascades(), *check_cameras(settings), check_terminal(),
+               check_data_dir(settings), check_imdb_index(settings, time.time())]
+    if not (offline or settings.offline):
+        checks += check_sources(settings)
+    return checks
+
+
+def table(checks: list[Check], safe: Callable[[str], str] = str) -> str:
+    width = max(len(c.name) for c in checks)
+    lines = []
+    for check in checks:
+        mark = "ok  " if check.ok else ("FAIL" if check.essential else "warn")
+        lines.append(f"{mark}  {check.name:<{width}}  {safe(check.detail)}")
+        if not check.ok and check.fix:
+            lines.append(f"      {'':<{width}}  -> {check.fix}")
+    return "\n".join(lines)
