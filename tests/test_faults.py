@@ -340,3 +340,28 @@ def test_a_toggle_new_to_the_file_goes_before_its_tables(tmp_path):
     written = path.read_text()
     assert written.startswith('# mine\nstrategy = "lift"\npreview = "off"\n') and "# keep" in written
     assert load_settings(path).preview == "off" and load_settings(path).mapping["lift"]["sad"] == {"genres": ["Drama"]}
+
+
+def test_a_database_moved_aside_at_start_is_said_in_the_app(tmp_path):
+    import asyncio
+
+    from moodtui.tui.app import MoodApp
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "moodtui.sqlite").write_bytes(b"garbage, not SQLite" * 100)
+
+    async def run() -> list[str]:
+        app = MoodApp(Settings(source="none", data_dir=str(data), offline=True))
+        async with app.run_test(size=(80, 24)) as pilot:
+            deadline = time.monotonic() + 10
+            while not app._notifications and time.monotonic() < deadline:
+                await pilot.pause(0.1)
+            await pilot.pause(0.2)
+            return [str(n.message) for n in app._notifications]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        notes = asyncio.run(run())
+    assert any("was not a readable database" in n and "moved it to moodtui.sqlite.corrupt-" in n for n in notes)
+    assert len(list(data.glob("moodtui.sqlite.corrupt-*"))) == 1
