@@ -88,6 +88,11 @@ def test_flags_override_the_config_file(tmp_path, monkeypatch):
     assert (flagged.clahe, flagged.flip) == (True, False)
     config.write_text("flip = false\n")
     assert settings_from(parser().parse_args([])).flip is False
+    config.write_text('preview = "colour"\nstrategy = "lift"\n')
+    assert settings_from(parser().parse_args([])).preview == "colour"
+    assert settings_from(parser().parse_args(["--preview", "ascii"])).preview == "ascii"
+    assert settings_from(parser().parse_args(["--no-preview"])).preview == "off"
+    assert settings_from(parser().parse_args(["--strategy", "match"])).strategy == "match"
 
 
 def test_no_flip_gives_the_one_pass_scores():
