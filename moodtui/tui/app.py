@@ -27,8 +27,9 @@ from moodtui.mood import Mood
 from moodtui.output import write_atomically
 from moodtui.pipeline import FrameResult, Pipeline
 from moodtui.player import PreviewPlayer
-from moodtui.session import PickRequest, Session, Throttle
+from moodtui.session import PickRequest, Session
 from moodtui.tui.bars import EmotionBars
+from moodtui.tui.camera_feed import CameraFeed
 from moodtui.tui.keys import KeysScreen
 from moodtui.tui.messages import (
     CalibrationUpdate,
@@ -40,13 +41,10 @@ from moodtui.tui.messages import (
     ScoresUpdate,
 )
 from moodtui.tui.picks import DetailsPane, PicksTable
-from moodtui.tui.preview import CameraPreview, draw_picture, style_for
+from moodtui.tui.preview import CameraPreview, style_for
 from moodtui.tui.status import MoodLine, StatusLine
 from moodtui.tui.timeline import MoodTimeline
 
-PREVIEW_FPS = 12  # enough to look live, little enough for a slow SSH link
-BARS_HZ = 4
-STATUS_HZ = 1
 NO_CAMERA = "none"
 
 MessageT = TypeVar("MessageT")
@@ -179,40 +177,12 @@ class MoodApp(App[int]):
             return
         self._load_baseline(pipeline)
         self._reader = reader = LatestFrameReader(source, realtime=not source.live, loop=not source.live)
-        preview, budget = self._preview, self.settings.preview_budget
-        throttles = {"preview": Throttle(PREVIEW_FPS), "bars": Throttle(BARS_HZ), "status": Throttle(STATUS_HZ)}
-        mood: list[str | None] = [None]
-        group: list[tuple[str | None, int]] = [(None, 0)]
-        frames: list[float] = []
-
-        def due(kind: str, now: float) -> bool:
-            return throttles[kind].due(now)
+        preview = self._preview
+        feed = CameraFeed(self.post_message, reader, lambda: preview.cells, self.settings.preview_budget)
 
         def on_result(result: FrameResult) -> None:
-            now = time.monotonic()
-            frames.append(now)
             self._baseline_work(pipeline, result)
-            if self.preview_on and due("preview", now):
-                width, height = preview.cells
-                picture = draw_picture(self.preview_style, result.frame.image, width, height,
-                                       [r.face.box for r in result.faces], [r.face.id for r in result.faces])
-                # Over SSH every picture is bytes on the wire: fewer pictures a second when they are big.
-                throttles["preview"].period = max(1 / PREVIEW_FPS, picture.bytes / (budget * 1000))
-                self.post_message(PreviewFrame(picture.text))
-            if due("bars", now):
-                raw = result.faces[0].scores.probabilities if result.faces else None
-                self.post_message(ScoresUpdate(result.mood.scores, result.mood.face, raw))
-            if result.mood.emotion != mood[0]:
-                mood[0] = result.mood.emotion
-                self.post_message(MoodChanged(result.mood))
-            if result.group is not None and (result.group.emotion, len(result.faces)) != group[0]:
-                group[0] = (result.group.emotion, len(result.faces))
-                self.post_message(MoodChanged(result.group, group=True, faces=len(result.faces)))
-            if due("status", now):
-                recent = [t for t in frames if now - t <= 2.0]
-                frames[:] = recent
-                fps = (len(recent) - 1) / max(recent[-1] - recent[0], 1e-6) if len(recent) > 1 else 0.0
-                self.post_message(CameraStatus(reader.state, fps, result.timings_ms["total"]))
+            feed.send(result, self.preview_style if self.preview_on else None)
 
         try:
             pipeline.run(reader, self._stop, on_result, paused=lambda: self.paused)
