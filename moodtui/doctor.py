@@ -13,8 +13,10 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 from moodtui import __version__
 from moodtui.config import ConfigError, Settings, config_path, load_settings
@@ -61,21 +63,15 @@ def check_model(settings: Settings) -> Check:
         classifier = EmotionClassifier(settings.model or None, flip_average=settings.flip)
     except ModelError as error:
         return Check("emotion model", False, str(error), "--model default, or reinstall moodtui", essential=True)
-    faces = classifier_input()
-    classifier.predict(faces[:1])
+    face = np.full((1, 48, 48), 128, dtype=np.uint8)
+    classifier.predict(face)  # the first call sets the interpreter up: not timed
     start = time.perf_counter()
     for _ in range(20):
-        classifier.predict(faces[:1])
+        classifier.predict(face)
     per_face = (time.perf_counter() - start) / 20 * 1000
     flip = "with flip averaging" if settings.flip else "one pass"
     return Check("emotion model", True, f"{Path(str(classifier.model_path)).name}: {per_face:.2f} ms a face ({flip})",
                  essential=True)
-
-
-def classifier_input():
-    import numpy as np
-
-    return np.full((1, 48, 48), 128, dtype=np.uint8)
 
 
 def check_cascades() -> Check:
@@ -207,10 +203,7 @@ def run_checks(offline: bool = False, model: str | None = None, source: str | No
     config, settings = check_config()
     checks.append(config)
     settings = settings or Settings()
-    if model:
-        settings = Settings(**{**asdict(settings), "model": model})
-    if source:
-        settings = Settings(**{**asdict(settings), "source": source})
+    settings = replace(settings, **{k: v for k, v in (("model", model), ("source", source)) if v})
     checks += [check_model(settings), check_cascades(), *check_cameras(settings), check_terminal(),
                check_data_dir(settings), check_imdb_index(settings, time.time())]
     if not (offline or settings.offline):

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from moodtui.recommend.items import Recommendation, trailer_url
+from moodtui.recommend.items import Recommendation
 
 FORMATS = ("letterboxd", "csv", "json", "m3u")
 CSV_COLUMNS = ("kind", "title", "year", "artist", "genres", "mood", "rating", "votes", "imdb_id", "url", "preview",
@@ -61,5 +61,4 @@ def exported(items: list[Recommendation], form: str) -> str:
 def _fields(item: Recommendation) -> dict:
     return {"kind": item.kind, "title": item.title, "year": item.year, "artist": item.artist, "mood": item.mood,
             "rating": item.rating, "votes": item.votes, "imdb_id": item.imdb_id, "url": item.url,
-            "preview": item.preview, "source": item.source,
-            "trailer": trailer_url(item) if item.kind == "movie" else None}
+            "preview": item.preview, "source": item.source}
