@@ -54,18 +54,13 @@ SEED = 1234
 
 BEST_MODEL = "best.keras"
 AVERAGE_MODEL = "average.keras"
+EPOCHS_FOLDER = "epochs"  # every epoch's network, with --keep-epochs
 HISTORY = "history.json"
 
 
-def soft_targets(split: Split, ferplus: np.ndarray | None, weight: float) -> np.ndarray:
-    """One-hot labels, blended with FER+ vote shares where the row has votes."""
-    onehot = np.eye(7, dtype=np.float32)[split.labels]
-    if ferplus is None:
-        return onehot
-    votes = ferplus[split.rows]
-    totals = votes.sum(axis=1, keepdims=True)
-    shares = np.divide(votes, totals, out=onehot.copy(), where=totals > 0)
-    return (1 - weight) * onehot + weight * shares
+def onehot_targets(split: Split) -> np.ndarray:
+    """FER-2013's own labels as training targets (the FER+ blend is `ferplus_training_set`)."""
+    return np.eye(7, dtype=np.float32)[split.labels]
 
 
 def augmenter(strength: str = "full", seed: int = SEED):
@@ -102,36 +97,34 @@ def augmenter(strength: str = "full", seed: int = SEED):
     )
 
 
-class CameraFaces:
+def camera_faces(images: np.ndarray, targets: np.ndarray, batch_size: int, seed: int):
     """Training batches with fresh webcam-like distortions every epoch (model/camera_augment.py).
 
     A keras.utils.PyDataset: the distortions run in NumPy/OpenCV on the CPU, so the network is
     trained bare and nothing of the augmentation is saved with it.
     """
+    import keras
 
-    def __new__(cls, images: np.ndarray, targets: np.ndarray, batch_size: int, seed: int):
-        import keras
+    from model.camera_augment import camera_batch
 
-        from model.camera_augment import camera_batch
+    class CameraFaces(keras.utils.PyDataset):
+        def __init__(self) -> None:
+            super().__init__(workers=1, use_multiprocessing=False)
+            self.rng = np.random.default_rng(seed)
+            self.order = self.rng.permutation(len(images))
 
-        class _CameraFaces(keras.utils.PyDataset):
-            def __init__(self) -> None:
-                super().__init__(workers=1, use_multiprocessing=False)
-                self.rng = np.random.default_rng(seed)
-                self.order = self.rng.permutation(len(images))
+        def __len__(self) -> int:
+            return int(np.ceil(len(images) / batch_size))
 
-            def __len__(self) -> int:
-                return int(np.ceil(len(images) / batch_size))
+        def __getitem__(self, index: int):
+            picks = self.order[index * batch_size : (index + 1) * batch_size]
+            faces = camera_batch(images[picks], self.rng)
+            return faces[..., None].astype(np.float32), targets[picks]
 
-            def __getitem__(self, index: int):
-                picks = self.order[index * batch_size : (index + 1) * batch_size]
-                faces = camera_batch(images[picks], self.rng)
-                return faces[..., None].astype(np.float32), targets[picks]
+        def on_epoch_end(self) -> None:
+            self.order = self.rng.permutation(len(images))
 
-            def on_epoch_end(self) -> None:
-                self.order = self.rng.permutation(len(images))
-
-        return _CameraFaces()
+    return CameraFaces()
 
 
 def ferplus_training_set(split: Split, emotions: np.ndarray, others: np.ndarray,
@@ -151,21 +144,23 @@ def ferplus_test_set(split: Split, emotions: np.ndarray, others: np.ndarray) -> 
     return Split(split.images[keep], majority[keep], split.rows[keep])
 
 
-class SecondTest:
-    """Logs accuracy on a second labelling of PublicTest each epoch (FER-2013's when selecting on FER+)."""
+def accuracy_logger(net, split: Split, name: str, flip: bool = False):
+    """A callback logging accuracy on a labelling of PublicTest each epoch as `name` (FER-2013's
+    labels when selecting on FER+); with `flip`, of each face's and its mirror image's
+    probabilities averaged, as the app reads."""
+    import keras
 
-    def __new__(cls, net, split: Split, name: str):
-        import keras
+    faces = split.images[..., None].astype(np.float32)
 
-        faces = split.images[..., None].astype(np.float32)
+    class LogAccuracy(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            probabilities = net.predict(faces, batch_size=256, verbose=0)
+            if flip:
+                probabilities = probabilities + net.predict(faces[:, :, ::-1], batch_size=256, verbose=0)
+            if logs is not None:
+                logs[name] = float((probabilities.argmax(1) == split.labels).mean())
 
-        class _SecondTest(keras.callbacks.Callback):
-            def on_epoch_end(self, epoch, logs=None):
-                predictions = net.predict(faces, batch_size=256, verbose=0).argmax(1)
-                if logs is not None:
-                    logs[name] = float((predictions == split.labels).mean())
-
-        return _SecondTest()
+    return LogAccuracy()
 
 
 def arrays(train: Split, targets: np.ndarray, test: Split) -> tuple[tuple, tuple]:
@@ -208,8 +203,8 @@ def load_history(out: Path) -> list[dict]:
 class Saver:
     """Callbacks that keep history.json and the best network on disk after every epoch."""
 
-    def __init__(self, out: Path, net) -> None:
-        self.out, self.net = out, net
+    def __init__(self, out: Path, net, keep_epochs: bool = False) -> None:
+        self.out, self.net, self.keep_epochs = out, net, keep_epochs
 
     def callback(self):
         import keras
@@ -228,6 +223,11 @@ class Saver:
         if logs["val_accuracy"] > best or not (self.out / BEST_MODEL).exists():
             # Only the bare network is saved: augmentation is a training-time wrapper.
             self.net.save(self.out / BEST_MODEL)
+        if self.keep_epochs:
+            # What ships is int8 + flip, which the float one-pass accuracy ranks only roughly:
+            # keeping every epoch lets the convert-and-score step choose (or average) them.
+            (self.out / EPOCHS_FOLDER).mkdir(exist_ok=True)
+            self.net.save(self.out / EPOCHS_FOLDER / f"epoch-{epoch:03d}.keras")
         rows = [*earlier, {"epoch": epoch, **{k: float(v) for k, v in logs.items()}}]
         tmp = self.out / (HISTORY + ".tmp")
         tmp.write_text(json.dumps(rows, indent=1))
@@ -320,7 +320,7 @@ def train(args: argparse.Namespace) -> Path:
         # Validation, and so best.keras, follow the FER+ majority; FER-2013's labels are logged beside it.
         test_split = ferplus_test_set(test_split, emotions, others)
     else:
-        targets = soft_targets(train_split, None, 0.0)
+        targets = onehot_targets(train_split)
     if args.teacher:
         saved = [path for path in args.teacher if path.endswith(".npz")]
         if saved:
@@ -349,12 +349,13 @@ def train(args: argparse.Namespace) -> Path:
     )
     callbacks = [keras.callbacks.BackupAndRestore(str(out / "backup"))]
     if args.ferplus:
-        callbacks.append(SecondTest(net, fer2013_test, "fer2013_val_accuracy"))
+        callbacks.append(accuracy_logger(net, fer2013_test, "fer2013_val_accuracy"))
+        callbacks.append(accuracy_logger(net, test_split, "val_flip_accuracy", flip=True))
     if args.average_from > 0:
         callbacks.append(WeightAverage(out, net, args.average_from, train_split, test_split).callback())
     # Keras shuffles the in-memory arrays each epoch (seeded by set_random_seed above).
     if args.augment == "camera":
-        batches = {"x": CameraFaces(train_split.images, y_train, args.batch_size, args.seed)}
+        batches = {"x": camera_faces(train_split.images, y_train, args.batch_size, args.seed)}
     else:
         batches = {"x": x_train, "y": y_train, "batch_size": args.batch_size, "shuffle": True}
     model.fit(
@@ -362,7 +363,7 @@ def train(args: argparse.Namespace) -> Path:
         validation_data=test_arrays,
         validation_batch_size=256,
         epochs=args.epochs,
-        callbacks=[*callbacks, Saver(out, net).callback()],
+        callbacks=[*callbacks, Saver(out, net, args.keep_epochs).callback()],
         verbose=1 if sys.stdout.isatty() else 2,
     )
     from model.plots import plot_history
@@ -411,6 +412,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--average-from", type=int, default=0, metavar="EPOCH",
                         help="stochastic weight averaging: hold the learning rate at --peak-lr and "
                         f"average the weights of every epoch from EPOCH on into {AVERAGE_MODEL}")
+    parser.add_argument("--keep-epochs", action="store_true",
+                        help=f"also save every epoch's network in {EPOCHS_FOLDER}/ under --out")
     args = parser.parse_args(argv)
     if args.teacher and len({path.endswith(".npz") for path in args.teacher}) > 1:
         parser.error("--teacher takes either .keras networks or saved probabilities (.npz), not both")

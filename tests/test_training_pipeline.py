@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("tensorflow", reason="the [train] extra (TensorFlow) is not installed")
 
-from tests.conftest import REPO, write_fer_csv  # noqa: E402
+from tests.conftest import REPO, shared_path, write_fer_csv  # noqa: E402
 
 FACES = 384
 
@@ -218,6 +218,35 @@ def test_saved_teacher_probabilities_train_a_student(trained, small_csv, fer2013
         cwd=REPO, capture_output=True, text=True, timeout=120,
     )
     assert mixed.returncode == 2 and "not both" in mixed.stderr and not (tmp_path / "no").exists()
+
+
+def test_ferplus_camera_run_logs_both_label_sets_and_keeps_every_epoch(small_csv, fer2013, tmp_path):
+    # FER+ rows for the small file's faces, in its order: its Training faces, then its PublicTest ones.
+    lines = shared_path("data/fer2013/fer2013new.csv").read_text().splitlines()
+    wanted = [*fer2013["Training"].rows[:FACES], *fer2013["PublicTest"].rows[:FACES]]
+    ferplus = tmp_path / "fer2013new.csv"
+    ferplus.write_text("\n".join([lines[0], *(lines[1 + int(row)] for row in wanted)]) + "\n")
+    out = tmp_path / "run"
+    done = subprocess.run(
+        [sys.executable, "-m", "model.train", "--data", str(small_csv), "--ferplus", str(ferplus), "--out", str(out),
+         "--epochs", "2", "--batch-size", "32", "--augment", "camera", "--keep-epochs"],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    history = json.loads((out / "history.json").read_text())
+    assert [row["epoch"] for row in history] == [1, 2]
+    for row in history:
+        # Selection is on FER+'s majority; FER-2013's labels and the mirror-averaged reading are logged beside it.
+        assert 0 < row["val_accuracy"] < 1 and 0 < row["fer2013_val_accuracy"] < 1
+        assert 0 < row["val_flip_accuracy"] < 1
+    kept = sorted(path.name for path in (out / "epochs").iterdir())
+    assert kept == ["epoch-001.keras", "epoch-002.keras"]
+
+    import keras
+
+    second = keras.models.load_model(out / "epochs" / "epoch-002.keras")
+    first = keras.models.load_model(out / "epochs" / "epoch-001.keras")
+    assert not np.allclose(first.get_weights()[0], second.get_weights()[0])
 
 
 def test_seed_picks_the_augmentation_and_repeats_it():
