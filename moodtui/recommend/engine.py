@@ -203,7 +203,7 @@ class Engine:
             movie_groups, movie_results = self._movie_sources(targets.genres, offline)
             song_groups, song_results = self._song_sources(targets.moods, offline)
         feedback, recent = self.store.feedback(), self.store.recently_shown()
-        movie_groups = [self.index.linked(group) for group in movie_groups]
+        movie_groups = self.index.linked_groups(movie_groups)
         movies = [with_link(explained(m, emotion, strategy, targets.genres), self.settings.imdb_url)
                   for m in self._pick(movie_groups, targets.genres, count, rng, "movie", feedback, recent)]
         songs = [with_song_link(explained(s, emotion, strategy, targets.moods))

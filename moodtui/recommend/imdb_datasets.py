@@ -206,13 +206,17 @@ class ImdbIndex:
         film, not its remake or a short of the same name). Without an index the movies come back as
         they were.
         """
-        if not self.path.exists() or not movies:
-            return movies
+        return self.linked_groups([movies])[0]
+
+    def linked_groups(self, groups: list[list[Recommendation]]) -> list[list[Recommendation]]:
+        """Each group's movies linked as by `linked`, over one connection to the index."""
+        if not self.path.exists() or not any(groups):
+            return groups
         db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         try:
-            return [self._linked(db, movie) for movie in movies]
+            return [[self._linked(db, movie) for movie in group] for group in groups]
         except sqlite3.DatabaseError:  # an index from an older sync, or damaged: links fall back on search
-            return movies
+            return groups
         finally:
             db.close()
 
