@@ -60,3 +60,24 @@ def test_mood_history_holds_only_times_and_emotions(tmp_path):
     store.log_mood("happy", "camera")
     columns = [row[1] for row in store.db.execute("PRAGMA table_info(moods)")]
     assert columns == ["at", "emotion", "origin"]
+
+
+def test_last_picks_from_several_threads_at_once_stay_on_disk(tmp_path):
+    import threading
+
+    store = Store(tmp_path / "moodtui.sqlite")
+    picks = [Recommendation("movie", f"Film {i}", 2000 + i) for i in range(20)]
+
+    def keep(count: int) -> None:
+        for _ in range(30):
+            store.keep_last_picks(picks[:count])
+
+    threads = [threading.Thread(target=keep, args=(count,)) for count in (20, 12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not store.in_memory and not store.notices  # no write collided and sent the store to memory
+    store.keep_last_picks(picks[:3])
+    assert [p.title for p in store.last_picks()] == ["Film 0", "Film 1", "Film 2"]  # shorter lists trim the rest
+    store.close()

@@ -191,10 +191,11 @@ class Store:
     @_falls_back
     def keep_last_picks(self, items: Iterable[Recommendation]) -> None:
         now = time.time()
-        with self.db:
-            self.db.execute("DELETE FROM last_picks")
-            self.db.executemany("INSERT INTO last_picks VALUES (?, ?, ?)",
-                                [(i, _record(item), now) for i, item in enumerate(items)])
+        rows = [(i, _record(item), now) for i, item in enumerate(items)]
+        # The connection autocommits each statement, and the app's threads each hold their own: replacing
+        # row by row and then trimming cannot collide with another thread's write, where delete-all-then-insert did.
+        self.db.executemany("INSERT OR REPLACE INTO last_picks VALUES (?, ?, ?)", rows)
+        self.db.execute("DELETE FROM last_picks WHERE position >= ?", (len(rows),))
 
     @_falls_back
     def last_picks(self) -> list[Recommendation]:
