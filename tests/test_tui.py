@@ -226,8 +226,6 @@ async def test_screen_matches_its_snapshot(tmp_path, size):
         await wait_for(pilot, lambda: app.query_one("#movies", PicksTable).items
                        and app.sources and text(app, "#mood").startswith("Mood happy"))
         await wait_for(pilot, lambda: all(g & set(MAPPING.targets("happy", "match").genres) for g in movie_genres(app)))
-        # The timeline redraws once a second: drawn now, the screen does not depend on how slow the machine is.
-        app._show_timeline()
         await pilot.pause(0.3)
         svg = app.export_screenshot()
     golden = SNAPSHOTS / f"screen_{size[0]}x{size[1]}.svg"

@@ -204,8 +204,7 @@ class Store:
     @_falls_back
     def mark_shown(self, items: Iterable[Recommendation]) -> None:
         now = time.time()
-        with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO shown VALUES (?, ?)", [(i.key, now) for i in items])
+        self.db.executemany("INSERT OR REPLACE INTO shown VALUES (?, ?)", [(i.key, now) for i in items])
 
     @_falls_back
     def recently_shown(self, seconds: float = RECENT_SECONDS) -> set[str]:
@@ -216,8 +215,7 @@ class Store:
     @_falls_back
     def add_to_library(self, items: Iterable[Recommendation]) -> int:
         rows = [(i.key, i.kind, _record(i), i.source, time.time()) for i in items]
-        with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO library VALUES (?, ?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO library VALUES (?, ?, ?, ?, ?)", rows)
         return len(rows)
 
     @_falls_back

@@ -508,6 +508,7 @@ class MoodApp(App[int]):
 
     def _show_mood(self) -> None:
         self.query_one(MoodLine).show(self.session.label, self.strategy, bool(self.session.manual))
+        self._show_timeline()  # a new mood shows in its cells at once, not at the next second's redraw
 
     def _show_timeline(self) -> None:
         self.query_one(MoodTimeline).show(self.session.timeline, time.monotonic())
