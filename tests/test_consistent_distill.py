@@ -1,0 +1,163 @@
+"""The GPU distillation path, run small on the CPU: the data pack, the stream of camera-like
+epochs, the epoch planner, and a real teacher-then-student run."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow", reason="the [train] extra (TensorFlow) is not installed")
+
+from tests.conftest import REPO, shared_path, write_fer_csv  # noqa: E402
+
+FACES = 160
+
+
+@pytest.fixture(scope="module")
+def small_data(fer2013, tmp_path_factory):
+    """Real faces of three splits and their real FER+ rows, in the files' order."""
+    folder = tmp_path_factory.mktemp("fer")
+    rows, wanted = [], []
+    for usage in ("Training", "PublicTest", "PrivateTest"):
+        if usage not in fer2013:  # ../shared holds no PrivateTest rows: borrow Training faces to stand for them
+            split, usage_rows = fer2013["Training"], range(FACES, FACES + 20)
+        else:
+            split, usage_rows = fer2013[usage], range(FACES)
+        rows += [(int(split.labels[i]), split.images[i], usage) for i in usage_rows]
+        wanted += [int(split.rows[i]) for i in usage_rows]
+    lines = shared_path("data/fer2013/fer2013new.csv").read_text().splitlines()
+    ferplus = folder / "fer2013new.csv"
+    ferplus.write_text("\n".join([lines[0], *(lines[1 + row] for row in wanted)]) + "\n")
+    return write_fer_csv(folder / "small.csv", rows), ferplus
+
+
+def test_pack_reads_back_the_same_faces_and_leaves_out_what_fer_plus_cannot_train_on(small_data, tmp_path):
+    from model.fer2013 import ferplus_shares, load_fer2013, load_ferplus_table
+    from model.pack import read_pack, write_pack
+
+    csv, ferplus = small_data
+    counts = write_pack(csv, ferplus, tmp_path / "fer.npz")
+    splits, emotions, others = read_pack(tmp_path / "fer.npz")
+    original = load_fer2013(csv)
+    votes, other_votes = load_ferplus_table(ferplus)
+    _, usable = ferplus_shares(votes[original["Training"].rows], other_votes[original["Training"].rows])
+    assert set(splits) == {"Training", "PublicTest"}  # PrivateTest is never packed
+    assert counts == {"Training": int(usable.sum()), "PublicTest": FACES}
+    assert usable.sum() < FACES  # these real rows include faces FER+ calls not-a-face or unknown
+    training = original["Training"]
+    assert np.array_equal(splits["Training"].images, training.images[usable])
+    assert np.array_equal(splits["Training"].rows, training.rows[usable])
+    assert np.array_equal(splits["PublicTest"].images, original["PublicTest"].images)
+    assert np.array_equal(splits["PublicTest"].labels, original["PublicTest"].labels)
+    assert np.array_equal(emotions, votes) and np.array_equal(others, other_votes)
+
+
+def test_a_damaged_pack_is_one_clear_error(small_data, tmp_path):
+    from model.fer2013 import DatasetError
+    from model.pack import read_pack
+
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(DatasetError, match="not a FER-2013 pack"):
+        read_pack(bad)
+    done = subprocess.run([sys.executable, "-m", "model.pack", "--data", str(tmp_path / "none.csv"), "--ferplus",
+                           str(small_data[1]), "--out", str(tmp_path / "x.npz")], cwd=REPO, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and done.stderr.startswith("error: ") and done.stderr.count("\n") == 1
+    assert not (tmp_path / "x.npz").exists()
+
+
+def test_camera_epochs_are_fresh_each_time_and_repeat_with_the_seed(fer2013):
+    from model.camera_augment import camera_epochs
+
+    faces = fer2013["Training"].images[:300]
+    stream = camera_epochs(faces, seed=5, workers=2)
+    first, second = next(stream), next(stream)
+    stream.close()
+    again = camera_epochs(faces, seed=5, workers=1)
+    first_again = next(again)
+    again.close()
+    assert first.shape == faces.shape and first.dtype == np.uint8
+    assert np.array_equal(first, first_again)  # the seed, not the number of workers, decides
+    assert (first != second).mean() > 0.5 and (first != faces).mean() > 0.5
+
+
+def test_the_epoch_plan_fits_the_budget_and_never_grows():
+    from model.consistent_distill import EpochPlan
+
+    plan = EpochPlan(100, seconds=60.0)
+    plan.start -= 19.9  # 20 s spent: a slow first epoch (compiling), then a 2 s one
+    plan.epoch_done(18.0)
+    assert plan.epochs == 100  # the first epoch says nothing about the rest
+    plan.epoch_done(2.0)
+    assert plan.epochs == 2 + 20  # 40 s left at 2 s an epoch
+    plan.start -= 30.0  # later epochs slower than planned: the plan shrinks
+    plan.epoch_done(4.0)
+    assert 3 <= plan.epochs < 22
+    plan.start -= 1000.0
+    plan.epoch_done(3.0)
+    assert plan.epochs == 4  # out of time: stop after this epoch, never fewer than done
+    assert EpochPlan(7, seconds=None).epochs == 7
+
+
+def test_learning_rate_warms_up_then_falls_to_zero():
+    from model.consistent_distill import WARMUP_EPOCHS, learning_rate
+
+    rates = [learning_rate(epoch, 20, 1e-3) for epoch in range(20)]
+    assert rates[0] == pytest.approx(1e-4)
+    assert rates[WARMUP_EPOCHS] == pytest.approx(1e-3)
+    assert all(a >= b for a, b in zip(rates[WARMUP_EPOCHS:], rates[WARMUP_EPOCHS + 1 :], strict=False))
+    assert rates[-1] < 0.02 * 1e-3
+
+
+def test_a_short_run_trains_teachers_then_students_and_keeps_the_teachers_reading(small_data, tmp_path):
+    import keras
+
+    from model.consistent_distill import mirrored_probabilities
+
+    csv, ferplus = small_data
+    out = tmp_path / "run"
+    done = subprocess.run(
+        [sys.executable, "-m", "model.consistent_distill", "--data", str(csv), "--ferplus", str(ferplus),
+         "--out", str(out), "--teachers", "1", "--teacher-epochs", "1", "--student", "tuned=" + str(
+             REPO / "model/artifacts/resnet38-ferplus-consistent/best.keras"), "--student", "fresh",
+         "--student-epochs", "2", "--workers", "1"],
+        cwd=REPO, capture_output=True, text=True, timeout=600, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    history = json.loads((out / "history.json").read_text())
+    assert history["teachers"][0]["epochs"] == 1 and history["student_epochs"] == 2
+    assert set(history["students"]) == {"tuned", "fresh"}
+    last = history["students"]["tuned"][-1]
+    assert last["epoch"] == 2 and 0 < last["fer_plus"] <= 1 and 0 < last["fer2013"] <= 1
+    # The tuned student starts from the shipped network: two epochs on a few faces keep most of it.
+    assert last["fer_plus"] > history["students"]["fresh"][-1]["fer_plus"]
+
+    student = keras.models.load_model(out / "students" / "tuned" / "epoch-002.keras")
+    assert student.count_params() == 58_423 and getattr(student, "optimizer", None) is None
+    assert not list(out.rglob("*.tmp*"))
+    teacher = keras.models.load_model(out / "teachers" / "teacher-0.keras")
+    with np.load(out / "teacher_probabilities.npz") as saved:
+        rows, probabilities = saved["rows"], saved["probabilities"]
+    from model.pack import read_pack, write_pack
+
+    write_pack(csv, ferplus, tmp_path / "fer.npz")
+    splits, _, _ = read_pack(tmp_path / "fer.npz")
+    assert np.array_equal(rows, np.concatenate([splits["Training"].rows, splits["PublicTest"].rows]))
+    faces = np.concatenate([splits["Training"].images, splits["PublicTest"].images])
+    # The saved targets are the teacher's reading of each face and its mirror image, averaged.
+    assert np.allclose(probabilities, mirrored_probabilities([teacher], faces), atol=1e-5)
+
+
+def test_bad_arguments_are_one_line_errors(tmp_path):
+    for args, message in ((["--data", "x.csv"], "--data needs --ferplus"),
+                          (["--pack", str(tmp_path / "none.npz")], "no such model file"),
+                          (["--data", "x.csv", "--ferplus", "y.csv", "--teachers", "0"], "--teachers must be 1"),
+                          (["--data", "x.csv", "--ferplus", "y.csv", "--student", "a", "--student", "a"],
+                           "same name")):
+        done = subprocess.run([sys.executable, "-m", "model.consistent_distill", *args, "--out", str(tmp_path)],
+                              cwd=REPO, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and message in done.stderr
