@@ -140,6 +140,9 @@ class EmotionClassifier:
                 f"{tuple(self._output['shape'])}, not 48x48x1 faces and 7 emotions"
             )
         self._batch = int(self._input["shape"][0])
+        # The shipped models take raw pixels as uint8 with scale 1 and zero point 0: uint8 faces go in
+        # as they are, without the float round trip of _quantise (a sixth of the per-face time).
+        self._raw_pixels = self._input["dtype"] == np.uint8 and tuple(self._input["quantization"]) == (1.0, 0)
 
     def _ensure_batch(self, size: int) -> None:
         if size != self._batch:
@@ -165,7 +168,11 @@ class EmotionClassifier:
 
     def _scores(self, faces: np.ndarray) -> np.ndarray:
         self._ensure_batch(len(faces))
-        batch = _quantise(faces.reshape(len(faces), FACE_SIZE, FACE_SIZE, 1).astype(np.float32), self._input)
+        batch = faces.reshape(len(faces), FACE_SIZE, FACE_SIZE, 1)
+        if self._raw_pixels and batch.dtype == np.uint8:
+            batch = np.ascontiguousarray(batch)
+        else:
+            batch = _quantise(batch.astype(np.float32), self._input)
         self._interpreter.set_tensor(self._input["index"], batch)
         self._interpreter.invoke()
         scores = _dequantise(self._interpreter.get_tensor(self._output["index"]), self._output)
