@@ -35,7 +35,7 @@ PAPER_OVERALL = {"Paper: ResNet-38": 64.02}
 # The averages the paper states; they are not the means of its per-class figures.
 PAPER_AVERAGE = {"Paper: SVM (Gabor)": 40.7, "Paper: 4-layer CNN": 60.7, "Paper: ResNet-38": 64.15}
 SVM_ROW = "SVM, Gabor features (ours)"
-SHIPPED_ROW = "ResNet-38 FER+ camera, int8 + flip, shipped default (ours)"
+SHIPPED_ROW = "ResNet-38 FER+ distilled, int8 + flip, shipped default (ours)"
 PAPER_MODEL_ROW = "ResNet-38 FER-2013, int8 + flip, the paper's model (ours)"
 # Which float network each shipped .tflite came from, as its conversion report records it.
 CONVERSIONS = {"default": "conversion.json", "fer2013": "conversion_fer2013.json"}
@@ -104,7 +104,8 @@ def evaluate(data: str, artifacts: Path, models: dict[str, Path], svm: bool, fer
         emotions, others = load_ferplus_table(ferplus_path, expected_rows=sum(len(s) for s in splits.values()))
         ferplus = ferplus_majority(emotions[test.rows], others[test.rows])
     rows: dict[str, dict] = {}
-    for name, label, shipped_row in (("default", "FER+ camera", SHIPPED_ROW), ("fer2013", "FER-2013", PAPER_MODEL_ROW)):
+    shipped = (("default", "FER+ distilled", SHIPPED_ROW), ("fer2013", "FER-2013", PAPER_MODEL_ROW))
+    for name, label, shipped_row in shipped:
         tflite = models.get(name)
         if tflite is None or not tflite.exists():
             continue

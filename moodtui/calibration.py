@@ -20,7 +20,12 @@ CALIBRATION_SECONDS = 3.0
 MIN_FRAMES = 5  # fewer faces than this in the window is too little to go on
 # What a relaxed face should read after calibration: clearly neutral, a little of everything else.
 NEUTRAL_TARGET = np.array([0.06, 0.02, 0.06, 0.06, 0.06, 0.04, 0.70])
-MAX_OFFSET = 2.5  # in natural-log units: a correction of at most about 12x either way
+# In natural-log units, from the typical (median) class. A class the resting face never shows is
+# floored, so its offset says little: it may be raised at most about 12x. A class the resting face
+# does show is what calibration is for: it may be discounted up to about 1,100x (a confident model
+# reads a relaxed smiler's face as 0.99 happy, and that must come down to neutral).
+MAX_BOOST = 2.5
+MAX_DISCOUNT = 7.0
 FLOOR = 1e-4  # probabilities are floored before their log
 
 
@@ -50,8 +55,8 @@ def baseline_from(readings, recorded_at: float, min_frames: int = MIN_FRAMES) ->
         raise CalibrationError(f"a baseline needs at least {min_frames} frames with a face, got {len(readings)}")
     mean_log = np.log(np.maximum(readings, FLOOR)).mean(axis=0)
     offsets = mean_log - np.log(NEUTRAL_TARGET)
-    offsets -= offsets.mean()  # only differences between classes matter
-    return Baseline(tuple(float(v) for v in np.clip(offsets, -MAX_OFFSET, MAX_OFFSET)), recorded_at)
+    offsets -= np.median(offsets)  # only differences between classes matter
+    return Baseline(tuple(float(v) for v in np.clip(offsets, -MAX_BOOST, MAX_DISCOUNT)), recorded_at)
 
 
 class BaselineRecorder:
