@@ -44,6 +44,7 @@ import numpy as np  # noqa: E402
 
 from model.camera_augment import camera_epochs  # noqa: E402
 from model.cli import model_file  # noqa: E402
+from model.distill import mirrored_probabilities  # noqa: E402
 from model.fer2013 import DatasetError, Split, load_fer2013, load_ferplus_table  # noqa: E402
 
 # Hyper-parameters.
@@ -60,7 +61,6 @@ L2 = 1e-4
 FER_PLUS_WEIGHT = 0.8
 EVAL_EVERY = 5  # epochs between the students' PublicTest checks
 KEEP_LAST = 10  # the students' last epochs all saved (for choosing or averaging after int8 conversion)
-PREDICT_BATCH = 2048
 SEED = 2026
 
 HISTORY = "history.json"
@@ -157,16 +157,6 @@ def fit_epoch(net, faces: np.ndarray, targets: np.ndarray, rate: float, order: n
     done = net.fit(faces[picks, ..., None].astype(np.float32), targets[picks], batch_size=batch,
                    epochs=1, shuffle=False, verbose=0)
     return float(done.history["loss"][-1])
-
-
-def mirrored_probabilities(nets, faces: np.ndarray) -> np.ndarray:
-    """Mean class probabilities (N, 7) of the networks over each face and its mirror image."""
-    x = faces[..., None].astype(np.float32)
-    total = np.zeros((len(faces), 7), np.float64)
-    for net in nets:
-        for view in (x, x[:, :, ::-1]):
-            total += net.predict(view, batch_size=PREDICT_BATCH, verbose=0)
-    return (total / (2 * len(nets))).astype(np.float32)
 
 
 def accuracies(nets, data: FaceData) -> dict[str, float]:

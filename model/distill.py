@@ -23,19 +23,23 @@ from model.cli import model_file
 from model.fer2013 import DatasetError, load_fer2013
 
 
+def mirrored_probabilities(nets, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
+    """Mean class probabilities (N, 7) of the networks over each (N, 48, 48) face and its mirror image."""
+    faces = images[..., None].astype(np.float32)
+    total = np.zeros((len(images), 7), dtype=np.float64)
+    for net in nets:
+        for view in (faces, faces[:, :, ::-1]):
+            total += net.predict(view, batch_size=batch_size, verbose=0)
+    return (total / (2 * len(nets))).astype(np.float32)
+
+
 def teacher_probabilities(models: Sequence[str | Path], images: np.ndarray, batch_size: int = 512) -> np.ndarray:
     """Mean class probabilities (N, 7) of the trained .keras networks over each face and its mirror."""
     import keras
 
     if not models:
         raise ValueError("distillation needs at least one teacher model")
-    faces = images[..., None].astype(np.float32)
-    total = np.zeros((len(images), 7), dtype=np.float64)
-    for path in models:
-        net = keras.models.load_model(path)
-        for view in (faces, faces[:, :, ::-1]):
-            total += net.predict(view, batch_size=batch_size, verbose=0)
-    return (total / (2 * len(models))).astype(np.float32)
+    return mirrored_probabilities([keras.models.load_model(path) for path in models], images, batch_size)
 
 
 def blend_with_teacher(targets: np.ndarray, teacher: np.ndarray, weight: float) -> np.ndarray:

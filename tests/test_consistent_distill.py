@@ -116,7 +116,7 @@ def test_learning_rate_warms_up_then_falls_to_zero():
 def test_a_short_run_trains_teachers_then_students_and_keeps_the_teachers_reading(small_data, tmp_path):
     import keras
 
-    from model.consistent_distill import mirrored_probabilities
+    from model.distill import mirrored_probabilities
 
     csv, ferplus = small_data
     out = tmp_path / "run"
