@@ -15,13 +15,14 @@ teacher is patient and consistent", CVPR 2022).
 1. Teachers: wide VGG networks (model/teacher.py), each from its own random start, trained on
    the camera-like faces with FER_PLUS_WEIGHT of the FER+ vote shares and the rest the FER-2013
    label as targets (as the previous default was).
-2. Students: ResNet-38s (the paper's network; from a trained network or from scratch) trained
-   side by side on the same stream of faces, each in its own order, on the ensemble's
-   probabilities alone.
+2. Students: ResNet-38s (the paper's network, or the same network N times wider: `NAME=xN`; from
+   a trained network or from scratch) trained side by side on the same stream of faces, each in
+   its own order, on the ensemble's probabilities alone.
 
 Epoch counts are upper bounds; with --teacher-seconds / --student-seconds a phase re-plans after
 every epoch to end inside its time (`EpochPlan`), so a run on a lent machine ends when it must (the
-plan is logged; passing it as the epoch count repeats the run). Writes to --out: teachers/teacher-N.keras,
+plan is logged; passing it as the epoch count repeats the run); --deadline bounds the whole run,
+the students taking what the teachers left. Writes to --out: teachers/teacher-N.keras,
 teacher_probabilities.npz (the ensemble on the clean Training and PublicTest faces, for
 `model.train --teacher`), students/NAME/epoch-NNN.keras (every tenth and the last KEEP_LAST
 epochs) and history.json (accuracy float + flip, as the app reads, on FER+ and FER-2013 PublicTest).
@@ -35,7 +36,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # see model/train.py: oneDNN's depthwise gradient crashes
@@ -61,6 +62,7 @@ L2 = 1e-4
 FER_PLUS_WEIGHT = 0.8
 EVAL_EVERY = 5  # epochs between the students' PublicTest checks
 KEEP_LAST = 10  # the students' last epochs all saved (for choosing or averaging after int8 conversion)
+SAVE_RESERVE = 20.0  # seconds --deadline keeps for the last saves and the final evaluation
 SEED = 2026
 
 HISTORY = "history.json"
@@ -82,6 +84,7 @@ class Student:
     """One ResNet-38 being taught, with its own data order and peak learning rate."""
 
     name: str
+    width: int
     net: object
     peak_lr: float
     order: np.random.Generator
@@ -136,7 +139,9 @@ class EpochPlan:
         if self.seconds is None or done < 2:
             return
         left = self.seconds - (time.monotonic() - self.start)
-        fits = done + int(max(left, 0.0) / max(float(np.mean(self.durations[1:])), 1e-6))
+        # The median, not the mean: an epoch that compiled an evaluation or saved networks must not
+        # shrink the plan for good (a lent-GPU run planned 66 student epochs and ran 10).
+        fits = done + int(max(left, 0.0) / max(float(np.median(self.durations[1:])), 1e-6))
         self.epochs = max(done, min(self.epochs, fits))
 
 
@@ -209,17 +214,17 @@ def train_teacher(index: int, data: FaceData, stream: Iterator[np.ndarray], args
     return net
 
 
-def new_student(name: str, init: str | None, args: argparse.Namespace, index: int) -> Student:
+def new_student(spec: StudentSpec, args: argparse.Namespace, index: int) -> Student:
     import keras
 
     from model.resnet38 import build_resnet38
 
     keras.utils.set_random_seed(args.seed + 1000 + index)
-    net = build_resnet38(l2=L2)
-    if init:
-        net.set_weights(keras.models.load_model(init).get_weights())
-    peak = args.student_lr or (FINETUNE_PEAK_LR if init else SCRATCH_PEAK_LR)
-    return Student(name, compiled(net, peak), peak, np.random.default_rng(args.seed + 1000 + index))
+    net = build_resnet38(l2=L2, width=spec.width)
+    if spec.init:
+        net.set_weights(keras.models.load_model(spec.init).get_weights())
+    peak = args.student_lr or (FINETUNE_PEAK_LR if spec.init else SCRATCH_PEAK_LR)
+    return Student(spec.name, spec.width, compiled(net, peak), peak, np.random.default_rng(args.seed + 1000 + index))
 
 
 def save_bare(net, path: Path) -> None:
@@ -236,8 +241,8 @@ def save_bare(net, path: Path) -> None:
 
 
 def train_students(students: list[Student], teachers, data: FaceData, stream: Iterator[np.ndarray],
-                   args: argparse.Namespace, log: Log, out: Path) -> None:
-    plan, epoch = EpochPlan(args.student_epochs, args.student_seconds), 0
+                   args: argparse.Namespace, log: Log, out: Path, seconds: float | None) -> None:
+    plan, epoch = EpochPlan(args.student_epochs, seconds), 0
     while epoch < plan.epochs:
         began = time.monotonic()
         faces = next(stream)
@@ -246,7 +251,7 @@ def train_students(students: list[Student], teachers, data: FaceData, stream: It
             rate = learning_rate(epoch, plan.epochs, student.peak_lr)
             row = {"epoch": epoch + 1, "lr": rate, "loss": fit_epoch(student.net, faces, targets, rate, student.order,
                                                                    STUDENT_BATCH)}
-            if (epoch + 1) % EVAL_EVERY == 0:
+            if args.eval_every and (epoch + 1) % args.eval_every == 0:
                 row.update(accuracies([student.net], data))
             student.history.append(row)
         epoch += 1
@@ -257,12 +262,12 @@ def train_students(students: list[Student], teachers, data: FaceData, stream: It
         for student in students:
             if epoch % 10 == 0 or epoch > epochs - KEEP_LAST:
                 save_bare(student.net, out / "students" / student.name / f"epoch-{epoch:03d}.keras")
-            if epoch == epochs and "fer_plus" not in student.history[-1]:
+            if args.eval_every and epoch == epochs and "fer_plus" not in student.history[-1]:
                 student.history[-1].update(accuracies([student.net], data))
             log.record["students"][student.name] = student.history
         log.record["student_epochs"] = epochs
         log.save()
-        if epoch % EVAL_EVERY == 0 or epoch == epochs:
+        if epoch % (args.eval_every or 5) == 0 or epoch == epochs:
             log.say(f"epoch {epoch}/{epochs}: " + "; ".join(
                 f"{s.name} loss {s.history[-1]['loss']:.4f} FER+ {s.history[-1].get('fer_plus', float('nan')):.4f}"
                 for s in students))
@@ -277,13 +282,23 @@ def save_teacher_probabilities(teachers, data: FaceData, out: Path) -> None:
     tmp.replace(out / TEACHER_PROBABILITIES)
 
 
+def student_seconds(args: argparse.Namespace, started: float) -> float | None:
+    """The students' time: --student-seconds, cut to what --deadline leaves (less SAVE_RESERVE)."""
+    if args.deadline is None:
+        return args.student_seconds
+    left = max(1.0, args.deadline - (time.monotonic() - started) - SAVE_RESERVE)
+    return min(left, args.student_seconds or left)
+
+
 def run(args: argparse.Namespace) -> Path:
     import keras
 
+    started = time.monotonic()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     data = load_faces(args)
-    log = Log(out, vars(args) | {"backend": keras.backend.backend(), "training_faces": len(data.train)})
+    settings = vars(args) | {"student": [asdict(spec) for spec in args.student]}
+    log = Log(out, settings | {"backend": keras.backend.backend(), "training_faces": len(data.train)})
     log.say(f"{len(data.train)} training faces, {len(data.test_ferplus)} FER+ / {len(data.test_fer2013)} "
             f"FER-2013 PublicTest faces, Keras on {keras.backend.backend()}")
     stream = camera_epochs(data.train.images, args.seed, args.workers)
@@ -299,20 +314,32 @@ def run(args: argparse.Namespace) -> Path:
         log.save()
         log.say(f"teacher ensemble: {log.record['ensemble']}")
         save_teacher_probabilities(teachers, data, out)
-        students = [new_student(name, init, args, i) for i, (name, init) in enumerate(args.student)]
+        students = [new_student(spec, args, i) for i, spec in enumerate(args.student)]
         if students:
-            train_students(students, teachers, data, stream, args, log, out)
+            train_students(students, teachers, data, stream, args, log, out, student_seconds(args, started))
     finally:
         stream.close()
     return out
 
 
-def student_spec(text: str) -> tuple[str, str | None]:
-    """argparse type: NAME (trained from scratch) or NAME=NETWORK.keras (starts from that network)."""
+@dataclass(frozen=True)
+class StudentSpec:
+    name: str
+    init: str | None = None  # a trained network to start from
+    width: int = 1  # the ResNet-38's block filters times this
+
+
+def student_spec(text: str) -> StudentSpec:
+    """argparse type: NAME (the ResNet-38 from scratch), NAME=xN (N times as wide, from scratch) or
+    NAME=NETWORK.keras (starts from that network)."""
     name, _, init = text.partition("=")
     if not name.replace("-", "").replace("_", "").isalnum():
         raise argparse.ArgumentTypeError(f"{name!r}: a student's name is letters, digits, '-' and '_'")
-    return name, (model_file(init) if init else None)
+    if init[:1] == "x" and init[1:].isdigit():
+        if not 1 <= int(init[1:]) <= 8:
+            raise argparse.ArgumentTypeError(f"{init}: a student's width is x1 to x8")
+        return StudentSpec(name, width=int(init[1:]))
+    return StudentSpec(name, model_file(init) if init else None)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -328,11 +355,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--teacher-epochs", type=int, default=TEACHER_EPOCHS,
                         help=f"epochs per teacher at most (default {TEACHER_EPOCHS})")
     parser.add_argument("--teacher-seconds", type=float, help="time for all teachers; fewer epochs if needed")
-    parser.add_argument("--student", type=student_spec, action="append", default=[], metavar="NAME[=INIT.keras]",
-                        help="a student to train (repeat for several): from scratch, or from INIT")
+    parser.add_argument("--student", type=student_spec, action="append", default=[], metavar="NAME[=INIT.keras|=xN]",
+                        help="a student to train (repeat for several): from scratch, from INIT, or N times as "
+                        "wide from scratch")
     parser.add_argument("--student-epochs", type=int, default=STUDENT_EPOCHS,
                         help=f"student epochs at most (default {STUDENT_EPOCHS})")
     parser.add_argument("--student-seconds", type=float, help="time for the students; fewer epochs if needed")
+    parser.add_argument("--eval-every", type=int, default=EVAL_EVERY, metavar="EPOCHS",
+                        help=f"epochs between the students' PublicTest checks; 0: none, score them later "
+                        f"(default {EVAL_EVERY})")
+    parser.add_argument("--deadline", type=float, metavar="SECONDS",
+                        help="the whole run ends within this many seconds: the students get what the teachers leave")
     parser.add_argument("--student-lr", type=float, help=f"peak learning rate of every student (default "
                         f"{FINETUNE_PEAK_LR} from a network, {SCRATCH_PEAK_LR} from scratch; lower to anneal "
                         "a student that stopped early)")
@@ -347,7 +380,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for name in ("teachers", "teacher_epochs", "student_epochs"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be 1 or more")
-    if len({name for name, _ in args.student}) < len(args.student):
+    if len({spec.name for spec in args.student}) < len(args.student):
         parser.error("two students have the same name")
     return args
 
