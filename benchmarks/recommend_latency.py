@@ -12,7 +12,7 @@ import numpy as np
 
 from benchmarks.common import save
 from moodtui.config import Settings
-from moodtui.emotion import EMOTIONS
+from moodtui.labels import EMOTIONS
 from moodtui.recommend.engine import Engine
 
 RUNS = 200

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from moodtui.emotion import EMOTIONS
+from moodtui.labels import EMOTIONS
 
 IMAGE_SIZE = 48
 PIXELS = IMAGE_SIZE * IMAGE_SIZE

@@ -18,8 +18,11 @@ import cv2
 import numpy as np
 
 from model.fer2013 import DatasetError, ferplus_majority, load_fer2013, load_ferplus_table
+from moodtui.labels import EMOTIONS
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+# The moods a model that leans on happy and neutral misses first; reported beside accuracy.
+WATCHED_EMOTIONS = ("sad", "angry", "fear", "surprise")
 SIZE = 48
 SEED = 99
 
@@ -67,41 +70,71 @@ PERTURBATIONS: dict[str, Callable[[np.ndarray, np.random.Generator], np.ndarray]
 }
 
 
+def percent(share: float) -> float:
+    return round(float(share) * 100, 2)
+
+
+def per_class_recall(predictions: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Recall of each of the seven classes (0 for a class with no faces)."""
+    matrix = np.zeros((len(EMOTIONS), len(EMOTIONS)), dtype=np.int64)
+    np.add.at(matrix, (labels, predictions), 1)
+    return matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
+
+
 def perturbed(images: np.ndarray, name: str) -> np.ndarray:
     rng = np.random.default_rng(SEED)
     return np.stack([PERTURBATIONS[name](face, rng) for face in images])
 
 
+def scores(predictions: np.ndarray, labels: np.ndarray, ferplus: np.ndarray) -> dict:
+    """Accuracy and balanced accuracy (mean per-class recall) on both label sets, and the FER+
+    recall of the moods a frequent-class model misses first, in percent."""
+    scored = ferplus >= 0
+    fer_plus_recall = per_class_recall(predictions[scored], ferplus[scored])
+    return {"fer2013": percent((predictions == labels).mean()),
+            "ferplus": percent((predictions[scored] == ferplus[scored]).mean()),
+            "fer2013_balanced": percent(per_class_recall(predictions, labels).mean()),
+            "ferplus_balanced": percent(fer_plus_recall.mean()),
+            "ferplus_recall": {name: percent(fer_plus_recall[EMOTIONS.index(name)]) for name in WATCHED_EMOTIONS}}
+
+
 def accuracies(model: Path, images: np.ndarray, labels: np.ndarray, ferplus: np.ndarray) -> dict:
-    """{condition: {"fer2013": acc, "ferplus": acc}} for clean and each perturbation, in percent."""
+    """{condition: scores(...)} for clean and each perturbation, and their mean over the perturbations."""
     from moodtui.emotion import EmotionClassifier
 
     classifier = EmotionClassifier(model, flip_average=True)
-    scored = ferplus >= 0
 
     def run(faces: np.ndarray) -> dict:
         predictions = np.concatenate([classifier.predict(faces[i : i + 256]).argmax(1)
                                       for i in range(0, len(faces), 256)])
-        return {"fer2013": round(float((predictions == labels).mean()) * 100, 2),
-                "ferplus": round(float((predictions[scored] == ferplus[scored]).mean()) * 100, 2)}
+        return scores(predictions, labels, ferplus)
 
     result = {"clean": run(images)}
     for name in PERTURBATIONS:
         result[name] = run(perturbed(images, name))
-    for labels_name in ("fer2013", "ferplus"):
-        mean = np.mean([result[name][labels_name] for name in PERTURBATIONS])
-        result.setdefault("mean perturbed", {})[labels_name] = round(float(mean), 2)
+    mean: dict = {key: percent(np.mean([result[name][key] for name in PERTURBATIONS]) / 100)
+                  for key in ("fer2013", "ferplus", "fer2013_balanced", "ferplus_balanced")}
+    mean["ferplus_recall"] = {emotion: percent(np.mean([result[name]["ferplus_recall"][emotion]
+                                                          for name in PERTURBATIONS]) / 100)
+                              for emotion in WATCHED_EMOTIONS}
+    result["mean perturbed"] = mean
     return result
 
 
 def markdown(results: dict[str, dict]) -> str:
+    """Accuracy / balanced accuracy per condition on both label sets, then the watched recalls."""
     names = list(results)
     head = "| Condition | " + " | ".join(f"{n} FER-2013 | {n} FER+" for n in names) + " |"
     lines = [head, "|---|" + "---|---|" * len(names)]
     for condition in next(iter(results.values())):
-        cells = " | ".join(f"{results[n][condition]['fer2013']:.1f} | {results[n][condition]['ferplus']:.1f}"
-                           for n in names)
+        cells = " | ".join(f"{r['fer2013']:.1f} / {r['fer2013_balanced']:.1f} | {r['ferplus']:.1f} / "
+                           f"{r['ferplus_balanced']:.1f}" for r in (results[n][condition] for n in names))
         lines.append(f"| {condition} | {cells} |")
+    lines += ["", "FER+ recall of " + ", ".join(WATCHED_EMOTIONS) + " (clean / mean perturbed):", "",
+              "| Model | " + " | ".join(WATCHED_EMOTIONS) + " |", "|---|" + "---|" * len(WATCHED_EMOTIONS)]
+    for n in names:
+        clean, moved = results[n]["clean"]["ferplus_recall"], results[n]["mean perturbed"]["ferplus_recall"]
+        lines.append(f"| {n} | " + " | ".join(f"{clean[e]:.1f} / {moved[e]:.1f}" for e in WATCHED_EMOTIONS) + " |")
     return "\n".join(lines) + "\n"
 
 

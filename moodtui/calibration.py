@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from moodtui.emotion import EMOTIONS
+from moodtui.labels import EMOTIONS
 
 CALIBRATION_SECONDS = 3.0
 MIN_FRAMES = 5  # fewer faces than this in the window is too little to go on

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from moodtui.camera import SourceWarning, image_files
-from moodtui.emotion import EMOTIONS
+from moodtui.labels import EMOTIONS
 
 
 def file_box(box: tuple[int, ...], scale: float) -> list[int]:

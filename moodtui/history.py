@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from moodtui.emotion import EMOTIONS
+from moodtui.labels import EMOTIONS
 
 LETTERS = {"angry": "A", "disgust": "D", "fear": "F", "happy": "H", "sad": "S", "surprise": "U", "neutral": "N"}
 CELLS_PER_DAY = 48  # half an hour a cell

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from moodtui.emotion import EMOTIONS
+from moodtui.labels import EMOTIONS
 
 TIME_CONSTANT = 0.8  # seconds for the moving average to move ~63% of the way to a new level
 SWITCH_MARGIN = 0.08  # how far a challenger must lead the current mood

@@ -7,7 +7,7 @@ import warnings
 from dataclasses import dataclass
 from importlib import resources
 
-from moodtui.emotion import EMOTIONS
+from moodtui.labels import EMOTIONS
 
 STRATEGIES = ("match", "lift")
 

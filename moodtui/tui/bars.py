@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from moodtui.emotion import EMOTIONS
+from moodtui.labels import EMOTIONS
 
 COLOURS = {"angry": "red", "disgust": "green4", "fear": "magenta", "happy": "yellow", "sad": "blue",
            "surprise": "cyan", "neutral": "grey70"}
