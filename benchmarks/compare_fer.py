@@ -12,9 +12,9 @@ import time
 import numpy as np
 
 from benchmarks.common import moving_face_frames, pin_to_one_core, save
-from moodtui.camera import Frame
-from moodtui.emotion import EmotionClassifier
-from moodtui.pipeline import Pipeline
+from moodtui.vision.camera import Frame
+from moodtui.vision.emotion import EmotionClassifier
+from moodtui.vision.pipeline import Pipeline
 
 FRAMES = 200
 WARMUP = 10

@@ -19,9 +19,9 @@ import numpy as np
 from benchmarks.common import save, shared
 from benchmarks.scenes import place, textured_background
 from model.fer2013 import load_fer2013
-from moodtui.emotion import EmotionClassifier, default_model_path
 from moodtui.faces import FaceFinder, crop_face, load_cascade
 from moodtui.faces.cascades import iou
+from moodtui.vision.emotion import EmotionClassifier, default_model_path
 
 SCALES = (0.9, 0.95, 1.0, 1.02, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3)
 DEFAULT_FACES = 1000

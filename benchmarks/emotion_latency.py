@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from benchmarks.common import pin_to_one_core, save
-from moodtui.emotion import EmotionClassifier, interpreter_class
+from moodtui.vision.emotion import EmotionClassifier, interpreter_class
 
 
 def timings_ms(classifier: EmotionClassifier, faces: np.ndarray, runs: int) -> list[float]:

@@ -12,9 +12,9 @@ import time
 import numpy as np
 
 from benchmarks.common import REPO, moving_face_frames, pin_to_one_core, save, shared
-from moodtui.camera import Frame
-from moodtui.emotion import EmotionClassifier
-from moodtui.pipeline import Pipeline
+from moodtui.vision.camera import Frame
+from moodtui.vision.emotion import EmotionClassifier
+from moodtui.vision.pipeline import Pipeline
 
 FRAMES = 600
 COLD_STARTS = 5
@@ -52,7 +52,7 @@ try:
     runpy.run_module("moodtui.cli", run_name="__main__")
 except SystemExit:
     pass
-from moodtui.bench import peak_rss_mb
+from moodtui.commands.bench import peak_rss_mb
 print(f"peak_rss_mb {peak_rss_mb():.1f}", file=sys.stderr)
 """
 

@@ -55,7 +55,7 @@ def _quantised(converter, calibration: np.ndarray) -> bytes:
 
 def compare(model, tflite_path: Path, images: np.ndarray, labels: np.ndarray) -> dict:
     """Float vs int8 accuracy on the given faces and how often their predictions agree."""
-    from moodtui.emotion import EmotionClassifier
+    from moodtui.vision.emotion import EmotionClassifier
 
     float_pred = model.predict(images[..., None].astype(np.float32), batch_size=256, verbose=0).argmax(1)
     # One pass, like the float model: flip averaging would blur what quantisation alone costs.

@@ -21,7 +21,8 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # see model/train.py
 import numpy as np  # noqa: E402
 
 from model.fer2013 import DatasetError, ferplus_majority, load_fer2013, load_ferplus_table  # noqa: E402
-from moodtui.emotion import EMOTIONS, EmotionClassifier, default_model_path  # noqa: E402
+from moodtui.labels import EMOTIONS  # noqa: E402
+from moodtui.vision.emotion import EmotionClassifier, default_model_path  # noqa: E402
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 COLUMNS = ("Anger", "Disgust", "Fear", "Happy", "Sad", "Surprise", "Neutral")

@@ -100,7 +100,7 @@ def scores(predictions: np.ndarray, labels: np.ndarray, ferplus: np.ndarray) -> 
 
 def accuracies(model: Path, images: np.ndarray, labels: np.ndarray, ferplus: np.ndarray) -> dict:
     """{condition: scores(...)} for clean and each perturbation, and their mean over the perturbations."""
-    from moodtui.emotion import EmotionClassifier
+    from moodtui.vision.emotion import EmotionClassifier
 
     classifier = EmotionClassifier(model, flip_average=True)
 

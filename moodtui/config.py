@@ -16,7 +16,8 @@ from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
 
-from moodtui.emotion import FLIP_AVERAGE
+from moodtui.errors import UserError
+from moodtui.labels import FLIP_AVERAGE
 
 STRATEGIES = ("match", "lift")
 PREVIEWS = ("auto", "colour", "blocks", "ascii", "off")  # auto: colour or grey half blocks, or characters
@@ -25,16 +26,17 @@ PREVIEWS = ("auto", "colour", "blocks", "ascii", "off")  # auto: colour or grey 
 @dataclass(frozen=True)
 class Settings:
     source: str = "0"  # camera index, device, video, image or folder
-    model: str = ""  # empty: the shipped int8 model
+    model: str = "auto"  # auto (the large model where this machine can afford it), large, default, fer2013, or a file
     strategy: str = "match"
     offline: bool = False
     preview: str = "auto"  # one of PREVIEWS
     theme: str = ""  # a Textual theme (ctrl+p, "Theme"); empty: Textual's default
     preview_budget: float = 150.0  # KB a second the preview may send to the terminal (it lowers its frame rate)
     clahe: bool = False
-    flip: bool = FLIP_AVERAGE  # average each face with its mirror image (see moodtui.emotion)
+    flip: bool = FLIP_AVERAGE  # average each face with its mirror image (see moodtui.vision.emotion)
     calibration: bool = True  # read the user's face relative to their stored resting-face baseline
     picks: int = 5  # rows per table
+    taste: bool = True  # pick within the emotion's genres by what the user liked and rated (false: at random)
     vote_floor: int = 25000  # IMDb votes a dataset title needs to be recommended
     data_dir: str = ""  # empty: the platform's user data dir
     imdb_url: str = "https://www.imdb.com"
@@ -44,6 +46,10 @@ class Settings:
     timeout: float = 8.0  # seconds for one HTTP request, all of it
     budget: float = 12.0  # seconds all the online requests of one recommendation may take together
     mapping: dict = field(default_factory=dict)  # overrides of the emotion -> genres / moods tables
+
+    def store_path(self) -> Path:
+        """The SQLite file of what moodtui keeps about its user (README, "What is stored")."""
+        return self.data_path() / "moodtui.sqlite"
 
     def data_path(self) -> Path:
         path = Path(self.data_dir or os.environ.get("MOODTUI_DATA_DIR") or user_data_dir("moodtui"))
@@ -81,7 +87,7 @@ def config_path() -> Path:
     return Path(os.environ.get("MOODTUI_CONFIG") or Path(user_config_dir("moodtui")) / "config.toml")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """The config file cannot be read or holds a value of the wrong type."""
 
 

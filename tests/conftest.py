@@ -64,3 +64,12 @@ def private_dirs(tmp_path, monkeypatch):
     """Keep every test away from the real user's config and data."""
     monkeypatch.setenv("MOODTUI_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("MOODTUI_DATA_DIR", str(tmp_path / "userdata"))
+    monkeypatch.setenv("MOODTUI_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def engine_for(settings, **kwargs):
+    """A recommender over the store in the settings' data dir, as the app and `recommend` make one."""
+    from moodtui.recommend.engine import Engine
+    from moodtui.store import open_store
+
+    return Engine(settings, open_store(settings.store_path()), **kwargs)

@@ -17,14 +17,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from moodtui.recommend.engine import Engine
 from moodtui.recommend.export import letterboxd_csv, m3u
 from moodtui.recommend.http import HttpClient
 from moodtui.recommend.imdb_datasets import BASICS_HEADER, RATINGS_HEADER, ImdbIndex, build_index
 from moodtui.recommend.items import Recommendation
 from moodtui.recommend.music import DeezerPlan, deezer
-from moodtui.recommend.store import Store
-from tests.conftest import REPO, shared_path
+from moodtui.store import Store
+from tests.conftest import REPO, engine_for, shared_path
 from tests.fixture_server import Reply
 
 
@@ -82,7 +81,7 @@ def test_list_movies_are_matched_to_imdb_titles(index):
 
 def test_recommended_movies_are_rated_explained_and_linked(settings, index):
     settings = replace(settings, data_dir=str(index.path.parent.parent), offline=True)
-    engine = Engine(settings)
+    engine = engine_for(settings)
     picks = engine.recommend("angry", "match", 500, seed=3)  # every candidate, so Heat is among them
     engine.close()
     heat = next((m for m in picks.movies if m.title == "Heat"), None)
@@ -244,19 +243,19 @@ async def test_a_plays_the_preview_with_a_local_player_and_stops(tmp_path, monke
         notes = [str(n.message) for n in app._notifications]
         if not installed:
             assert any("No audio player found" in n and "https://cdn.example/1.mp3" in n for n in notes)
-            assert not app._player.playing
+            assert not app.player.playing
             return
         assert any("Playing 30 s of Hurt with mpv" in n for n in notes)
         deadline = time.monotonic() + 5
         while not played.exists() and time.monotonic() < deadline:
             await pilot.pause(0.1)
         assert "--no-video" in played.read_text() and "https://cdn.example/1.mp3" in played.read_text()
-        assert app._player.playing
-        process = app._player._process
+        assert app.player.playing
+        process = app.player._process
         await pilot.press("a")
-        assert not app._player.playing and process.poll() is not None
+        assert not app.player.playing and process.poll() is not None
         await pilot.press("a")  # again, then quit: quitting stops it too
-        process = app._player._process
+        process = app.player._process
         await pilot.press("q")
     assert process.poll() is not None
 
@@ -282,9 +281,9 @@ async def test_e_exports_the_picks_on_screen(tmp_path):
 # The group mood ---------------------------------------------------------------------------
 
 def test_group_mood_from_synthetic_scores():
-    from moodtui.mood import MoodTracker
-    from moodtui.pipeline import group_reading
-    from moodtui.session import Session
+    from moodtui.services.session import Session
+    from moodtui.vision.mood import MoodTracker
+    from moodtui.vision.pipeline import group_reading
 
     happy, sad = np.eye(7)[3] * 0.9 + 0.1 / 7, np.eye(7)[4] * 0.9 + 0.1 / 7
     you, group = MoodTracker(), MoodTracker()

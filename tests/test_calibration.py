@@ -7,17 +7,19 @@ import sys
 import numpy as np
 import pytest
 
-from moodtui.calibration import (
+from moodtui.config import Settings
+from moodtui.labels import EMOTIONS
+from moodtui.store import Store
+from moodtui.vision.build import calibration_for
+from moodtui.vision.calibration import (
     Baseline,
-    BaselineRecorder,
+    Calibration,
     CalibrationError,
+    CalibrationState,
+    EventKind,
     baseline_from,
-    keep_baseline,
-    stored_baseline,
 )
-from moodtui.emotion import EMOTIONS
-from moodtui.mood import MoodTracker
-from moodtui.recommend.store import Store
+from moodtui.vision.mood import MoodTracker
 from tests.conftest import shared_path
 
 FPS = 10
@@ -54,10 +56,11 @@ def test_a_biased_user_reads_right_after_calibration_and_not_before():
     uncalibrated = moods(MoodTracker(), later_neutral + smiling, 0.0, None)
     assert uncalibrated[4 * FPS] == "sad"  # the resting face is read as sad without a baseline
 
-    recorder = BaselineRecorder(started=0.0)
-    for i, p in enumerate(relaxed):
-        recorder.add(p, i / FPS)
-    baseline = recorder.baseline(recorded_at=1.0)
+    calibration = Calibration()
+    calibration.request_start()
+    events = [calibration.step(p, i / FPS) for i, p in enumerate([*relaxed, relaxed[-1]])]
+    assert events[-1].kind == EventKind.RECORDED and calibration.state == CalibrationState.ACTIVE
+    baseline = calibration.baseline
     calibrated = moods(MoodTracker(), later_neutral + smiling, 10.0, baseline)
     assert set(calibrated[3 * FPS : 5 * FPS]) == {"neutral"}
     assert set(calibrated[-2 * FPS :]) == {"happy"}  # a real smile still reads as one
@@ -68,23 +71,47 @@ def test_too_few_faces_make_no_baseline():
         baseline_from(np.full((2, 7), 1 / 7), 0.0)
 
 
-def test_the_recorder_stops_after_its_seconds():
-    recorder = BaselineRecorder(started=5.0, seconds=3.0)
-    for i in range(60):
-        recorder.add(np.full(7, 1 / 7), 5.0 + i / FPS)
-    assert len(recorder.readings) == 3 * FPS and recorder.done(8.0) and not recorder.done(7.9)
+def test_a_recording_takes_its_seconds_of_frame_time_from_the_first_frame_after_the_key():
+    kept = []
+    calibration = Calibration(keep=kept.append)
+    assert calibration.state == CalibrationState.NONE
+    calibration.request_start(seconds=3.0)  # a key, on another thread: taken up at the next frame
+    events = [calibration.step(np.full(7, 1 / 7), 5.0 + i / FPS) for i in range(60)]
+    kinds = [e.kind for e in events if e is not None]
+    assert kinds[: 3 * FPS] == [EventKind.PROGRESS] * (3 * FPS) and kinds[3 * FPS] == EventKind.RECORDED
+    assert events[0].seconds_left == 3.0 and len(kinds) == 3 * FPS + 1  # nothing more once recorded
+    assert kept == [calibration.baseline] and calibration.state == CalibrationState.ACTIVE
+    calibration.request_clear()
+    assert calibration.step(None, 20.0).kind == EventKind.CLEARED
+    assert kept[-1] is None and calibration.state == CalibrationState.NONE
+
+
+def test_calibration_switched_off_refuses_to_record_and_applies_nothing():
+    calibration = Calibration(Baseline((1.0,) * 7, 0.0), enabled=False)
+    assert calibration.state == CalibrationState.OFF
+    calibration.request_start()
+    assert calibration.step(np.full(7, 1 / 7), 0.0).kind == EventKind.REFUSED
+    raw = np.array([0.1, 0.1, 0.1, 0.4, 0.1, 0.1, 0.1])
+    assert np.array_equal(calibration.apply(raw), raw)
 
 
 def test_a_baseline_survives_a_restart_and_clearing_removes_it(tmp_path):
     path = tmp_path / "moodtui.sqlite"
-    baseline = baseline_from(np.tile(reading(NEUTRAL, np.random.default_rng(1), user_bias()), (10, 1)), 123.0)
+    baseline = baseline_from(np.tile(reading(NEUTRAL, np.random.default_rng(1), user_bias()), (10, 1)), 123.0,
+                             model="large")
     store = Store(path)
-    keep_baseline(store, baseline)
+    store.save_baseline(baseline.offsets, baseline.recorded_at, baseline.model)
     store.close()
     reopened = Store(path)
-    assert stored_baseline(reopened) == baseline
-    reopened.clear_baseline()
-    assert stored_baseline(reopened) is None
+    assert calibration_for(Settings(), reopened, "large").baseline == baseline
+    # Another model reads the same resting face differently: the baseline is not used, and the user is told.
+    other = calibration_for(Settings(), reopened, "default")
+    assert other.baseline is None and "recorded with the large model" in other.note
+    assert calibration_for(Settings(calibration=False), reopened, "large").state == CalibrationState.OFF
+    cleared = calibration_for(Settings(), reopened, "large")
+    cleared.request_clear()
+    cleared.step(None, 0.0)
+    assert reopened.baseline() is None and cleared.state == CalibrationState.NONE
     reopened.close()
 
 
@@ -98,7 +125,7 @@ def test_calibrate_command_changes_what_detect_reads_until_cleared():
     assert raw["emotion"] == "happy"
     done = run_cli("calibrate", "--source", photo)
     assert done.returncode == 0, done.stderr
-    assert "baseline recorded from 1 faces" in done.stdout
+    assert "baseline recorded with the large model" in done.stdout  # auto chose it on this machine
     # The photo is now this user's resting face: it reads neutral; --no-calibration reads it raw.
     assert json.loads(run_cli("detect", "--json", photo).stdout)["faces"][0]["emotion"] == "neutral"
     assert json.loads(run_cli("detect", "--json", "--no-calibration", photo).stdout)["faces"][0] == raw

@@ -96,16 +96,16 @@ def test_flags_override_the_config_file(tmp_path, monkeypatch):
 
 
 def test_no_flip_gives_the_one_pass_scores():
-    from moodtui.camera import frames, open_source
-    from moodtui.emotion import EmotionClassifier
-    from moodtui.pipeline import Pipeline
+    from moodtui.vision.camera import frames, open_source
+    from moodtui.vision.emotion import EmotionClassifier
+    from moodtui.vision.pipeline import Pipeline
 
     photo = shared_path("data/faces/astronaut.png")
     frame = next(frames(open_source(str(photo))))
-    one_pass = Pipeline(EmotionClassifier(flip_average=False)).process(frame).faces[0].scores.as_dict()
-    done = moodtui("detect", "--json", "--no-flip", str(photo))
+    one_pass = Pipeline(EmotionClassifier("default", flip_average=False)).process(frame).faces[0].scores.as_dict()
+    done = moodtui("detect", "--json", "--no-flip", "--model", "default", str(photo))
     assert done.returncode == 0, done.stderr
     printed = json.loads(done.stdout)["faces"][0]["scores"]
     assert np.allclose(list(printed.values()), list(one_pass.values()), atol=1e-6)
-    flipped = json.loads(moodtui("detect", "--json", str(photo)).stdout)["faces"][0]["scores"]
+    flipped = json.loads(moodtui("detect", "--json", "--model", "default", str(photo)).stdout)["faces"][0]["scores"]
     assert not np.allclose(list(flipped.values()), list(one_pass.values()), atol=1e-6)

@@ -4,7 +4,8 @@ import sys
 import numpy as np
 import pytest
 
-from moodtui.emotion import EMOTIONS, EmotionClassifier, ModelError, default_model_path
+from moodtui.labels import EMOTIONS
+from moodtui.vision.emotion import EmotionClassifier, ModelError, default_model_path
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def test_batch_matches_one_at_a_time(classifier, fer2013):
 def test_runtime_never_imports_tensorflow():
     code = (
         "import sys, numpy as np\n"
-        "from moodtui.emotion import EmotionClassifier\n"
+        "from moodtui.vision.emotion import EmotionClassifier\n"
         "EmotionClassifier().predict(np.zeros((48, 48), np.uint8))\n"
         "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
     )

@@ -4,10 +4,10 @@ import sys
 
 import pytest
 
-from moodtui.recommend.engine import Engine, merge
+from moodtui.recommend.engine import merge
 from moodtui.recommend.items import Recommendation
 from moodtui.recommend.lists import LocalLists
-from tests.conftest import REPO, shared_path
+from tests.conftest import REPO, engine_for, shared_path
 from tests.fixture_server import Reply
 
 
@@ -34,7 +34,7 @@ def test_songs_with_featured_artists_dedupe():
 
 @pytest.fixture
 def offline_engine(settings):
-    engine = Engine(settings)
+    engine = engine_for(settings)
     yield engine
     engine.close()
 
@@ -49,9 +49,9 @@ def test_strategy_changes_the_genres(offline_engine):
 
 
 def test_same_seed_same_picks(settings):
-    first = Engine(settings).recommend("happy", count=5, offline=True, seed=7)
+    first = engine_for(settings).recommend("happy", count=5, offline=True, seed=7)
     settings_again = settings.__class__(**{**settings.__dict__, "data_dir": settings.data_dir + "-2"})
-    second = Engine(settings_again).recommend("happy", count=5, offline=True, seed=7)
+    second = engine_for(settings_again).recommend("happy", count=5, offline=True, seed=7)
     assert [m.title for m in first.movies] == [m.title for m in second.movies]
 
 
@@ -71,7 +71,7 @@ def test_markup_titles_come_through_unchanged(settings, tmp_path):
     (lists / "songs").mkdir()
     (lists / "movies" / "drama.txt").write_text("[bold]Shout[/] (1999)\n[red]Quiet (2001)\n")
     (lists / "songs" / "sad.txt").write_text("[b]Band[/b] - [/]Tears (2010)\n")
-    engine = Engine(settings, lists=LocalLists.load([lists]))
+    engine = engine_for(settings, lists=LocalLists.load([lists]))
     picks = engine.recommend("sad", "match", 5, offline=True, seed=1)
     assert {m.title for m in picks.movies} == {"[bold]Shout[/]", "[red]Quiet"}
     assert picks.songs[0].title == "[/]Tears" and picks.songs[0].artist == "[b]Band[/b]"
@@ -80,7 +80,7 @@ def test_markup_titles_come_through_unchanged(settings, tmp_path):
 def test_online_sources_and_fallbacks(settings, server):
     server.routes["/search/title/"] = Reply(202, b"", {"x-amzn-waf-action": "challenge"})
     server.routes["/search"] = Reply(200, shared_path("fixtures/music/deezer_search_track.json").read_bytes())
-    engine = Engine(settings)
+    engine = engine_for(settings)
     picks = engine.recommend("happy", "match", 5, seed=2)
     assert picks.sources["imdb pages"] == "blocked"
     assert picks.sources["deezer"] == "online"
@@ -93,7 +93,7 @@ def test_online_sources_and_fallbacks(settings, server):
 def test_imported_pages_join_the_recommendations(settings):
     from moodtui.recommend.imdb_pages import parse_page, to_recommendation
 
-    engine = Engine(settings)
+    engine = engine_for(settings)
     html = shared_path("fixtures/imdb/chart_top_2025-05.html").read_bytes()
     engine.store.add_to_library(to_recommendation(r, "imported") for r in parse_page(html))
     picks = engine.recommend("sad", "match", 20, offline=True, seed=5)

@@ -106,10 +106,10 @@ def test_search_makes_its_budget_of_cascade_calls_per_frame_and_covers_the_plan(
     finder = FaceFinder()
     steps = []
     for i in range(2 * len(PLAN)):
-        before = finder.search.calls
+        before = finder.detector.searcher.calls
         assert finder.find(background, i / NOMINAL_FPS) == []
-        assert finder.search.calls - before == SEARCH_CALLS_PER_FRAME
-        steps += finder.search.steps_run
+        assert finder.detector.searcher.calls - before == SEARCH_CALLS_PER_FRAME
+        steps += finder.detector.searcher.steps_run
     assert set(steps) == set(PLAN)  # every step of the thorough search ran within two cycles
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from moodtui.recommend.http import HttpClient
 from moodtui.recommend.imdb_pages import ImdbPages, PageError, from_html, from_json_ld, parse_page
-from moodtui.recommend.store import Store
+from moodtui.store import Store
 from tests.conftest import shared_path
 from tests.fixture_server import Reply
 

@@ -1,7 +1,7 @@
 import numpy as np
 
-from moodtui.emotion import EMOTIONS
-from moodtui.mood import MoodTracker
+from moodtui.labels import EMOTIONS
+from moodtui.vision.mood import MoodTracker
 
 HAPPY, SAD = EMOTIONS.index("happy"), EMOTIONS.index("sad")
 

@@ -2,7 +2,7 @@ import pytest
 
 from moodtui.recommend.http import HttpClient
 from moodtui.recommend.music import deezer, itunes
-from moodtui.recommend.store import Store
+from moodtui.store import Store
 from tests.conftest import shared_path
 from tests.fixture_server import Reply
 

@@ -3,9 +3,9 @@
 import threading
 import time
 
-from moodtui.fetcher import LatestOnly
-from moodtui.mood import Mood
-from moodtui.session import PickRequest, Session
+from moodtui.services.fetcher import LatestOnly
+from moodtui.services.session import PickRequest, Session
+from moodtui.vision.mood import Mood
 
 
 def camera(emotion: str) -> Mood:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model.fer2013 import ferplus_majority, load_ferplus_table
-from moodtui.emotion import EmotionClassifier, default_model_path
+from moodtui.vision.emotion import EmotionClassifier, default_model_path
 from tests.conftest import REPO, shared_path
 
 MARGIN = 0.2

@@ -3,13 +3,13 @@ import sys
 import warnings
 
 from moodtui.recommend.items import Recommendation
-from moodtui.recommend.store import Store
+from moodtui.store import Store
 from tests.conftest import REPO
 
 WRITER = """
 import sys
 from moodtui.recommend.items import Recommendation
-from moodtui.recommend.store import Store
+from moodtui.store import Store
 store = Store(sys.argv[1])
 for i in range(150):
     store.set_feedback(Recommendation("movie", f"{sys.argv[2]} {i}"), "like")
@@ -62,7 +62,7 @@ def test_mood_history_holds_only_times_and_emotions(tmp_path):
     assert columns == ["at", "emotion", "origin"]
 
 
-def test_last_picks_from_several_threads_at_once_stay_on_disk(tmp_path):
+def test_picks_from_several_threads_at_once_stay_on_disk(tmp_path):
     import threading
 
     store = Store(tmp_path / "moodtui.sqlite")
@@ -70,7 +70,7 @@ def test_last_picks_from_several_threads_at_once_stay_on_disk(tmp_path):
 
     def keep(count: int) -> None:
         for _ in range(30):
-            store.keep_last_picks(picks[:count])
+            store.record_picks(picks[:count])
 
     threads = [threading.Thread(target=keep, args=(count,)) for count in (20, 12)]
     for thread in threads:
@@ -78,6 +78,32 @@ def test_last_picks_from_several_threads_at_once_stay_on_disk(tmp_path):
     for thread in threads:
         thread.join()
     assert not store.in_memory and not store.notices  # no write collided and sent the store to memory
-    store.keep_last_picks(picks[:3])
+    store.record_picks(picks[:3])
     assert [p.title for p in store.last_picks()] == ["Film 0", "Film 1", "Film 2"]  # shorter lists trim the rest
+    assert {f"movie:film {i}" for i in range(20)} <= store.recently_shown()
+    store.close()
+
+
+def test_a_set_of_picks_is_one_transaction_that_writes_few_pages(tmp_path):
+    """The write budget: a set of ten picks (and a mood) is one commit of a few WAL frames, and a set
+    that did not change rewrites nothing of the last picks."""
+    path = tmp_path / "moodtui.sqlite"
+    store = Store(path)
+    store.flush()
+    wal = path.with_name(path.name + "-wal")
+
+    def frames() -> int:
+        return max(0, (wal.stat().st_size - 32) // (4096 + 24)) if wal.exists() else 0
+
+    store.close()  # the WAL is folded into the file and cut back
+    assert frames() == 0
+    picks = [Recommendation("movie", f"Film {i}", 2000 + i, ("Drama",)) for i in range(10)]
+    store.log_mood("sad", "camera")
+    store.record_picks(picks)
+    store.flush()
+    first = frames()
+    assert 1 <= first <= 4, first
+    store.record_picks(picks)  # the same picks again: only the times shown move
+    store.flush()
+    assert frames() - first <= 2
     store.close()

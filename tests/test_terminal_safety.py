@@ -10,7 +10,7 @@ import pytest
 from moodtui.recommend.http import HttpClient
 from moodtui.recommend.lists import read_movie_list, read_song_list
 from moodtui.recommend.music import deezer
-from moodtui.recommend.store import Store
+from moodtui.store import Store
 from moodtui.text import terminal_safe
 from tests.fixture_server import Reply
 

@@ -86,7 +86,7 @@ def test_int8_conversion_agrees_with_float(trained, small_csv, tmp_path):
     assert report["agreement"] >= 0.8
     assert abs(report["int8_accuracy"] - report["float_accuracy"]) <= 0.05
 
-    from moodtui.emotion import EmotionClassifier
+    from moodtui.vision.emotion import EmotionClassifier
 
     classifier = EmotionClassifier(tflite)
     assert classifier._input["dtype"] == np.uint8

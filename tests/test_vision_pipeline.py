@@ -9,10 +9,11 @@ import cv2
 import numpy as np
 import pytest
 
-from moodtui.camera import CameraError, CaptureSource, LatestFrameReader, frames, open_source
-from moodtui.emotion import EMOTIONS, EmotionClassifier
 from moodtui.faces import FaceFinder, crop_face, to_grey
-from moodtui.pipeline import Pipeline
+from moodtui.labels import EMOTIONS
+from moodtui.vision.camera import CameraError, CaptureSource, LatestFrameReader, frames, open_source
+from moodtui.vision.emotion import EmotionClassifier
+from moodtui.vision.pipeline import Pipeline
 from tests.conftest import shared_path
 
 FPS = 10

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from moodtui.errors import UserError
+
 CASCADE_FILES = {
     "default": "haarcascade_frontalface_default.xml",
     "alt2": "haarcascade_frontalface_alt2.xml",
@@ -16,7 +18,7 @@ CASCADE_FILES = {
 Box = tuple[int, int, int, int]
 
 
-class FaceError(RuntimeError):
+class FaceError(UserError, RuntimeError):
     """The face detector cannot be loaded."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from moodtui.emotion import FACE_SIZE
+from moodtui.labels import FACE_SIZE
 
 # The crop's side as a multiple of the face box's. benchmarks/crop_calibration.py (FER-2013 PublicTest
 # faces placed in larger frames, found by our own finder): accuracy is flat from 0.9 to 1.05 and falls

@@ -1,34 +1,28 @@
 """FaceFinder: finds faces, then keeps them, with a stable id each, largest (the user's) first.
 
-Two regimes. Searching (no face known): `search.Search`, a thorough plan of cascade calls spread
-over frames. Tracking (faces known): each face is looked for with the cascade in a small region
-around where its motion predicts it (a millisecond or two); where the cascade misses, Lucas-Kanade
-flow carries the box, and where that fails too, the region is searched again turned by about 20
-degrees for a leaning head. A face not confirmed by a cascade for TRACK_TIMEOUT is dropped.
+Two regimes. Searching (no face known): the detector's thorough search, a slice a frame.
+Tracking (faces known): each face is looked for by the detector close to where its motion predicts
+it (a millisecond or two with the Haar cascades); where the detector misses, Lucas-Kanade flow
+carries the box, and where that fails too, the place is looked at again turned by about 20 degrees
+for a leaning head. A face not confirmed by the detector for TRACK_TIMEOUT is dropped. Which
+detector finds the faces (moodtui.faces.detector) is none of the finder's business.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 
-from moodtui.faces.cascades import Box, Hit, detect, load_cascade, overlap
+from moodtui.faces.cascades import Box, Hit, overlap
+from moodtui.faces.detector import FaceDetector, Image, make_detector
 from moodtui.faces.motion import MotionTracker
-from moodtui.faces.search import ROLL, WATCH_PLAN, Search
+from moodtui.faces.search import ROLL
 
 MAX_FACES = 4
 NOMINAL_FPS = 30.0  # frame clock when the caller gives no timestamps
 TRACK_TIMEOUT = 1.0  # seconds a face may go on motion alone
 REDETECT_EVERY = 30  # frames between looks for new faces while faces are tracked
-# The region around the predicted box, scaled so the face is about 48 pixels wide, for a face of
-# 0.75-1.33 times its last size: 1-2 ms a face.
-TRACK_MARGIN = 0.35  # face widths on each side
-TRACK_FACE_PIXELS = 48
-TRACK_SIZE_RANGE = (0.75, 1.33)
-TRACK_SCALE_FACTOR = 1.1
-TRACK_NEIGHBOURS = 3
 MAX_JUMP = 0.6  # of the face's side: a hit farther from the prediction belongs to someone else
 # Smoothing, so the crop does not jitter: the centre follows quickly, the size slowly.
 CENTRE_GAIN = 0.6
@@ -88,44 +82,45 @@ class Track:
 class FaceFinder:
     """Searches, then tracks, faces; `find` returns them largest first with stable ids."""
 
-    def __init__(self, redetect_every: int = REDETECT_EVERY, timeout: float = TRACK_TIMEOUT) -> None:
-        self.search = Search()
-        self.watch = Search(WATCH_PLAN)
-        self._local = {"default": load_cascade("default"), "alt2": load_cascade("alt2")}
+    def __init__(self, detector: FaceDetector | None = None, redetect_every: int = REDETECT_EVERY,
+                 timeout: float = TRACK_TIMEOUT) -> None:
+        self.detector = detector or make_detector()
         self._redetect_every, self._timeout = redetect_every, timeout
         self._tracks: list[Track] = []
         self._previous: np.ndarray | None = None
         self._frames = 0
         self._since_search = 0
         self._next_id = 1
-        self.local_calls = 0  # cascade calls on tracking regions, over the finder's life
 
     # -- the two regimes -------------------------------------------------------------------
 
-    def find(self, grey: np.ndarray, now: float | None = None) -> list[Face]:
-        """Faces in this frame of a video or camera, tracked from the frames before it."""
+    def find(self, frame: Image | np.ndarray, now: float | None = None) -> list[Face]:
+        """Faces in this frame of a video or camera (BGR or grey), tracked from the frames before it."""
+        image = frame if isinstance(frame, Image) else Image(frame)
+        grey = image.grey
         self._frames += 1
         now = self._frames / NOMINAL_FPS if now is None else now
         faces: list[Face] = []
         if self._tracks:
-            faces = self._follow_tracks(grey, now)
+            faces = self._follow_tracks(image, now)
             self._since_search += 1
             if self._since_search >= self._redetect_every and len(self._tracks) < MAX_FACES:
-                faces += self._start_tracks(self.watch.next_hits(grey), grey, now)
+                faces += self._start_tracks(self.detector.watch(image), grey, now)
         # Searching; also on the frame every track was lost, from the plan's first (likeliest) step.
         if not self._tracks:
-            faces = self._start_tracks(self.search.next_hits(grey), grey, now)
+            faces = self._start_tracks(self.detector.search(image), grey, now)
         self._previous = grey
         return sorted(faces, key=lambda f: f.area, reverse=True)
 
-    def detect(self, grey: np.ndarray) -> list[Face]:
-        """Every face in one still image (the whole search plan at once); no track is kept."""
-        hits = sorted(self.search.all_hits(grey), key=lambda h: h.side, reverse=True)[:MAX_FACES]
+    def detect(self, frame: Image | np.ndarray) -> list[Face]:
+        """Every face in one still image (the whole search at once); no track is kept."""
+        image = frame if isinstance(frame, Image) else Image(frame)
+        hits = sorted(self.detector.search_all(image), key=lambda h: h.side, reverse=True)[:MAX_FACES]
         return [Face(hit.box(), False, i + 1, hit.angle) for i, hit in enumerate(hits)]
 
     def reset(self) -> None:
         self._tracks, self._previous, self._since_search = [], None, 0
-        self.search.restart()
+        self.detector.restart()
 
     @property
     def tracking(self) -> bool:
@@ -148,14 +143,15 @@ class FaceFinder:
             faces.append(track.face(False))
         return faces
 
-    def _follow_tracks(self, grey: np.ndarray, now: float) -> list[Face]:
-        candidates = {t.id: self._look_near(grey, t, t.angle) for t in self._tracks}
+    def _follow_tracks(self, image: Image, now: float) -> list[Face]:
+        grey = image.grey
+        candidates = {t.id: self._look_near(image, t, t.angle) for t in self._tracks}
         claimed = self._assign(candidates)
         faces, alive = [], []
         for track in self._tracks:
             hit = claimed.get(track.id)
             if hit is None:
-                hit = self._look_turned(grey, track)
+                hit = self._look_turned(image, track)
             if hit is not None:
                 track.confirm(hit, now)
                 track.motion.seed(grey, (track.cx, track.cy), track.side)
@@ -165,7 +161,7 @@ class FaceFinder:
             faces.append(track.face(True))
         self._tracks = alive
         if not alive:
-            self.search.restart()
+            self.detector.restart()
         return faces
 
     def _carry(self, grey: np.ndarray, track: Track) -> bool:
@@ -197,32 +193,15 @@ class FaceFinder:
             taken.append(hit.box())
         return claimed
 
-    def _look_turned(self, grey: np.ndarray, track: Track) -> Hit | None:
+    def _look_turned(self, image: Image, track: Track) -> Hit | None:
         """The face searched for again, leaning further either way (a head that tilted)."""
         for angle in (track.angle + ROLL, track.angle - ROLL):
             if abs(angle) <= MAX_ROLL:
-                hits = self._look_near(grey, track, angle)
+                hits = self._look_near(image, track, angle)
                 if hits:
                     return min(hits, key=lambda h: np.hypot(h.cx - track.cx, h.cy - track.cy))
         return None
 
-    def _look_near(self, grey: np.ndarray, track: Track, angle: float) -> list[Hit]:
-        """Cascade hits of about the track's size around its predicted place (frame coordinates)."""
-        side = track.side
-        pad = TRACK_MARGIN * side + side / 2
-        cx, cy = track.cx + track.vx, track.cy + track.vy
-        x0, y0 = max(0, int(cx - pad)), max(0, int(cy - pad))
-        x1, y1 = min(grey.shape[1], int(cx + pad)), min(grey.shape[0], int(cy + pad))
-        if x1 - x0 < side / 2 or y1 - y0 < side / 2:
-            return []
-        scale = min(1.0, TRACK_FACE_PIXELS / side)
-        region = cv2.resize(grey[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        small = side * scale
-        lo, hi = int(small * TRACK_SIZE_RANGE[0]), int(small * TRACK_SIZE_RANGE[1])
-        for name in ("default", "alt2"):
-            self.local_calls += 1
-            hits = detect(self._local[name], region, TRACK_SCALE_FACTOR, TRACK_NEIGHBOURS, max(lo, 20), hi, angle)
-            if hits:
-                return [Hit(x0 + h.cx / scale, y0 + h.cy / scale, h.side / scale, h.angle) for h in hits]
-        return []
-
+    def _look_near(self, image: Image, track: Track, angle: float) -> list[Hit]:
+        """The detector's hits of about the track's size around its predicted place."""
+        return self.detector.near(image, (track.cx + track.vx, track.cy + track.vy), track.side, angle)

@@ -77,7 +77,7 @@ class Search:
 
     def __init__(self, plan: tuple[Step, ...] = PLAN, width: int = SEARCH_WIDTH) -> None:
         self.plan, self.width = plan, width
-        self._cascades = {name: load_cascade(name) for name in {step.cascade for step in plan}}
+        self._cascades: dict[str, object] = {}  # each loaded when a step first needs it: start-up stays short
         self._cursor = 0
         self.calls = 0  # full-frame cascade calls made, over the finder's life: the per-frame budget
         self.checks = 0  # close-up verifications of looser steps' hits (a small region each)
@@ -95,7 +95,7 @@ class Search:
     def _run(self, step: Step, small: np.ndarray, scale: float) -> list[Hit]:
         self.calls += 1
         floor = max(MIN_SIDE, int(MIN_FACE_FRACTION * small.shape[1]))
-        hits = detect(self._cascades[step.cascade], small, step.scale_factor, step.neighbours,
+        hits = detect(self._cascade(step.cascade), small, step.scale_factor, step.neighbours,
                       max(floor, step.min_side), step.max_side, step.angle, step.mirror)
         if step.verify:
             hits = [hit for hit in hits if self._confirmed(small, hit, step)]

@@ -1,35 +1,46 @@
-"""Pick movies and songs for an emotion: gather from every source, merge, filter, draw.
+"""Pick movies and songs for an emotion: ask every source, merge, leave out what the user has seen,
+rank by their taste, draw, and say why.
 
-Sources are merged by priority (the user's imported titles, then IMDb's datasets, IMDb pages,
-the local lists); the same title from several sources becomes one entry whose missing fields
-are filled from the others. Picks are drawn at random, weighted by quality and by how well the
-genre or mood fits (the paper draws three at random), leaving out what the user disliked or has
-seen and, while there is other choice, what was shown recently.
+Sources are asked in priority order (`default_sources`): the local ones at once, the online ones
+side by side within the recommendation's time budget (settings.budget), so servers that hang cost
+one request's timeout, not one each. The same title from several sources becomes one entry whose
+missing fields are filled from the others (IMDb's index adds ids, ratings and votes). The
+emotion's mapping decides which genres and song moods fit; among the titles that fit, the user's
+taste (moodtui.recommend.taste) decides which are likely, and a share of the picks is drawn from
+outside it so it keeps learning. What the user disliked, marked seen, or rated or watched
+elsewhere is never picked; what was shown recently only when nothing else is left.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
+import math
 import random
-from collections.abc import Callable
+import threading
+import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus
 
-from moodtui.config import Settings
 from moodtui.recommend.http import HttpClient
 from moodtui.recommend.imdb_datasets import ATTRIBUTION, ImdbIndex
 from moodtui.recommend.imdb_pages import ImdbPages
 from moodtui.recommend.items import Recommendation
-from moodtui.recommend.lists import LocalLists, shipped_lists_dir
+from moodtui.recommend.library import Library
+from moodtui.recommend.lists import ListSource, LocalLists, shipped_lists_dir
 from moodtui.recommend.mapping import Mapping
-from moodtui.recommend.music import DeezerPlan, deezer, itunes
-from moodtui.recommend.sources import BLOCKED, CACHED, LOCAL, OFFLINE, ONLINE, RATE_LIMITED, SourceResult
-from moodtui.recommend.store import Store
+from moodtui.recommend.music import DeezerArtists, DeezerPlan, deezer, itunes
+from moodtui.recommend.sources import Source, SourceRequest, SourceResult, Status, best_status
+from moodtui.recommend.taste import Taste, evidence_from
+
+if TYPE_CHECKING:  # the settings are handed in; the recommender never reads the config itself
+    from moodtui.config import Settings
 
 DEFAULT_RATING = 7.5  # the local lists hold well-known films without ratings
-BLOCK_MEMORY = 15 * 60  # seconds to leave IMDb alone after it answered with a challenge
-STATUS_RANK = {ONLINE: 0, CACHED: 1, LOCAL: 2, RATE_LIMITED: 3, BLOCKED: 4, "error": 5, OFFLINE: 6, "not synced": 7}
+TASTE_STRENGTH = 2.0  # a title the taste scores 1 is e^2, about 7 times, as likely as an unknown one
+EXPLORE_SHARE = 0.2  # of the picks, drawn without the taste from titles outside it
+WANTED_BOOST = 3.0  # a title on the user's watchlist is this much likelier
+RECENT_SECONDS = 6 * 3600  # what this engine showed this recently waits, as the store's record does
 
 
 @dataclass
@@ -38,14 +49,29 @@ class Picks:
     strategy: str
     movies: list[Recommendation]
     songs: list[Recommendation]
-    sources: dict[str, str]
+    sources: dict[str, Status]
     details: dict[str, str] = field(default_factory=dict)
     attribution: str | None = None
 
     def as_json(self) -> dict:
         return {"emotion": self.emotion, "strategy": self.strategy,
                 "movies": [m.movie_json() for m in self.movies], "songs": [s.song_json() for s in self.songs],
-                "sources": self.sources}
+                "sources": {name: str(status) for name, status in self.sources.items()}}
+
+
+def default_sources(settings: Settings, store, client: HttpClient, lists: LocalLists, index: ImdbIndex,
+                    mapping: Mapping) -> list[Source]:
+    """Every source, in priority order: an earlier one wins when several have the same title."""
+    return [
+        Library(store),
+        index,
+        ImdbPages(client, store, settings.imdb_url),
+        ListSource(lists, "movie"),
+        deezer(client, store, settings.deezer_url, DeezerPlan.from_mapping(mapping.deezer)),
+        itunes(client, store, settings.itunes_url),
+        DeezerArtists(client, store, settings.deezer_url),
+        ListSource(lists, "song"),
+    ]
 
 
 def merge(groups: list[list[Recommendation]]) -> list[Recommendation]:
@@ -90,8 +116,16 @@ def with_song_link(song: Recommendation) -> Recommendation:
     return dataclasses.replace(song, url=f"https://www.deezer.com/search/{query}")
 
 
-def explained(item: Recommendation, emotion: str, strategy: str, wanted: tuple[str, ...]) -> Recommendation:
-    """The pick with its reason: the genre (or song mood) it stands for, the emotion and strategy, its source."""
+def named(item: Recommendation) -> str:
+    if item.kind == "song":
+        return f"{item.artist} - {item.title}" if item.artist else item.title
+    return f"{item.title} ({item.year})" if item.year else item.title
+
+
+def explained(item: Recommendation, emotion: str, strategy: str, wanted: tuple[str, ...], reason: str = "") -> \
+        Recommendation:
+    """The pick with its reason: the genre (or song mood) it stands for, the emotion and strategy, its source,
+    and what the taste saw in it."""
     kinds = item.genres if item.kind == "movie" else (item.mood,)
     stands_for = next((w for w in wanted if w in kinds), wanted[0] if wanted else "")
     verb = "matches" if strategy == "match" else "lifts"
@@ -99,6 +133,8 @@ def explained(item: Recommendation, emotion: str, strategy: str, wanted: tuple[s
              f"from {item.source}"]
     if item.rating:
         parts.append(f"rated {item.rating:.1f}" + (f" by {item.votes:,} IMDb users" if item.votes else ""))
+    if reason:
+        parts.append(reason)
     return dataclasses.replace(item, why=" · ".join(parts))
 
 
@@ -109,118 +145,189 @@ def weighted_draw(items: list[Recommendation], weights: list[float], count: int,
     return [item for item, _ in keyed[:count]]
 
 
-def _best_status(statuses: list[str]) -> str:
-    return min(statuses, key=lambda s: STATUS_RANK.get(s, 9)) if statuses else LOCAL
+@dataclass(frozen=True)
+class UserFacts:
+    """What the store says about the user, read once per change of the store: the taste, what is never
+    picked again, what is wanted."""
+
+    taste: Taste
+    excluded_keys: frozenset[str]
+    excluded_ids: frozenset[str]
+    wanted_keys: frozenset[str]
+
+    def excludes(self, item: Recommendation) -> bool:
+        return item.key in self.excluded_keys or bool(item.imdb_id and item.imdb_id in self.excluded_ids)
 
 
 class Engine:
-    def __init__(self, settings: Settings, store: Store | None = None, lists: LocalLists | None = None,
-                 on_notice: Callable[[str], None] | None = None) -> None:
-        self.settings = settings
-        self.store = store or Store(settings.data_path() / "moodtui.sqlite", on_notice=on_notice)
-        user_lists = settings.data_path() / "lists"
-        self.lists = lists or LocalLists.load([shipped_lists_dir(), user_lists])
+    def __init__(self, settings: Settings, store, lists: LocalLists | None = None,
+                 sources: list[Source] | None = None) -> None:
+        self.settings, self.store = settings, store
+        self.lists = lists or LocalLists.load([shipped_lists_dir(), settings.data_path() / "lists"])
         self.mapping = Mapping.load(settings.mapping)
-        self.index = ImdbIndex(settings.data_path() / "imdb" / "imdb.sqlite")
-        self._client: HttpClient | None = None
+        self.index = ImdbIndex(settings.data_path() / "imdb" / "imdb.sqlite", settings.vote_floor)
+        self.client = HttpClient(settings.timeout, store=store)
+        self.sources = sources if sources is not None else default_sources(settings, store, self.client, self.lists,
+                                                                           self.index, self.mapping)
+        self._facts: tuple[int, UserFacts] | None = None
+        # What was shown: the store's record, read once, and what this engine showed since (the file
+        # gets it a little later, with other record-keeping writes).
+        self._shown: dict[str, float] = dict.fromkeys(store.recently_shown(), time.time())
 
-    @property
-    def client(self) -> HttpClient:
-        if self._client is None:
-            self._client = HttpClient(self.settings.timeout, store=self.store)
-        return self._client
+    # The user ------------------------------------------------------------------------------
+    def facts(self) -> UserFacts:
+        """The taste and the titles never to pick, learned again only when the store has changed."""
+        version = getattr(self.store, "version", None)
+        if self._facts is not None and version is not None and self._facts[0] == version:
+            return self._facts[1]
+        ratings, feedback = self.store.ratings(), self.store.feedback_items()
+        taste = Taste.learn(evidence_from(ratings, feedback, self.store.signals())) if self.settings.taste \
+            else Taste()
+        keys = {item.key for item, verdict, _ in feedback if verdict in ("dislike", "seen")}
+        keys |= {item.key for item, verdict, _ in ratings if verdict != "wanted"}
+        ids = {item.imdb_id for item, verdict, _ in ratings if verdict != "wanted" and item.imdb_id}
+        wanted = {item.key for item, verdict, _ in ratings if verdict == "wanted"}
+        facts = UserFacts(taste, frozenset(keys), frozenset(ids), frozenset(wanted))
+        self._facts = (version, facts) if version is not None else None
+        return facts
 
-    def _movie_sources(self, genres: tuple[str, ...], offline: bool) -> tuple[list[list[Recommendation]], dict]:
-        library = [m for m in self.store.library("movie") if set(m.genres) & set(genres)]
-        datasets = [self.index.movies(g, self.settings.vote_floor) for g in genres]
-        groups = [library, [m for r in datasets for m in r.items]]
-        results = {"imdb datasets": datasets}
-        if offline:
-            results["imdb pages"] = [SourceResult([], OFFLINE)]
-        else:
-            pages, crawler = [], ImdbPages(self.client, self.store, self.settings.imdb_url)
-            for genre in genres:
-                if self.store.cache_get("imdb-pages:blocked"):
-                    pages.append(SourceResult([], BLOCKED, "IMDb asked for a browser challenge recently"))
-                    continue
-                result = crawler.movies(genre)
-                if result.status == BLOCKED:
-                    self.store.cache_put("imdb-pages:blocked", True, BLOCK_MEMORY)
-                pages.append(result)
-            results["imdb pages"] = pages
-            groups.append([m for r in pages for m in r.items])
-        groups.append([m for g in genres for m in self.lists.movies.get(g, [])])
-        return groups, results
+    def taste(self) -> Taste:
+        return self.facts().taste
 
-    def _song_sources(self, moods: tuple[str, ...], offline: bool) -> tuple[list[list[Recommendation]], dict]:
-        results: dict[str, list[SourceResult]] = {}
-        groups = []
-        if offline:
-            results = {"deezer": [SourceResult([], OFFLINE)], "itunes": [SourceResult([], OFFLINE)]}
-        else:
-            services = (deezer(self.client, self.store, self.settings.deezer_url,
-                               DeezerPlan.from_mapping(self.mapping.deezer)),
-                        itunes(self.client, self.store, self.settings.itunes_url))
-            for mood in moods:
-                query = self.mapping.song_queries.get(mood, mood)
-                for service in services:  # iTunes only when Deezer gave nothing
-                    result = service.songs(mood, query)
-                    results.setdefault(service.name, []).append(result)
-                    if result.items:
-                        groups.append(result.items)
-                        break
-        groups.append([s for m in moods for s in self.lists.songs.get(m, [])])
-        return groups, results
+    # The sources ---------------------------------------------------------------------------
+    def ask(self, request: SourceRequest, offline: bool) -> list[tuple[Source, SourceResult]]:
+        """Every source's answer, in the sources' order: the online ones side by side within the budget.
 
-    def _weights(self, items: list[Recommendation], order: tuple[str, ...], liked: set[str], kind: str):
-        weights = []
-        for item in items:
-            tags = item.genres if kind == "movie" else (item.mood,)
-            rank = min((order.index(t) for t in tags if t in order), default=len(order))
-            fit = 1.0 / (1 + rank)
-            quality = ((item.rating or DEFAULT_RATING) / 10) ** 4
-            weights.append(fit * quality * (1.5 if item.key in liked else 1.0))
-        return weights
+        Online sources run on daemon threads: one that is still waiting when the budget ends is
+        answered for ("timed out") and left to end by its own deadline, never holding up the picks
+        or the exit."""
+        answers: dict[int, SourceResult] = {}
+        online = [s for s in self.sources if s.online]
+        for source in self.sources:
+            if not source.online:
+                answers[id(source)] = self._fetch(source, request)
+            elif offline:
+                answers[id(source)] = SourceResult([], Status.OFFLINE)
+        if online and not offline:
+            budget = self.settings.budget
+            deadline = time.monotonic() + budget
+            done = threading.Condition()
+            late: dict[int, SourceResult] = {}
 
-    def _pick(self, groups, order, count, rng, kind, feedback: dict[str, str],
-              recent: set[str]) -> list[Recommendation]:
-        candidates = [i for i in merge(groups) if feedback.get(i.key) not in ("dislike", "seen")]
-        fresh = [i for i in candidates if i.key not in recent]
-        pool = fresh if len(fresh) >= count else candidates
-        liked = {k for k, v in feedback.items() if v == "like"}
-        return weighted_draw(pool, self._weights(pool, order, liked, kind), count, rng)
+            def run(source: Source) -> None:
+                result = self._fetch(source, request, deadline)
+                with done:
+                    late[id(source)] = result
+                    done.notify_all()
 
+            for source in online:
+                threading.Thread(target=run, args=(source,), name=f"source {source.name}", daemon=True).start()
+            with done:
+                done.wait_for(lambda: len(late) == len(online), timeout=budget)
+                for source in online:
+                    answers[id(source)] = late.get(id(source)) or SourceResult(
+                        [], Status.TIMED_OUT, f"no answer within {budget:g} s")
+        return [(source, answers[id(source)]) for source in self.sources]
+
+    def _fetch(self, source: Source, request: SourceRequest, deadline: float | None = None) -> SourceResult:
+        try:
+            with self.client.until(deadline):
+                return source.fetch(request)
+        except Exception as error:  # noqa: BLE001 - one source's fault must not cost the others' picks
+            return SourceResult([], Status.ERROR, f"{type(error).__name__}: {error}")
+
+    @staticmethod
+    def groups(answers: list[tuple[Source, SourceResult]], kind: str) -> list[list[Recommendation]]:
+        """The items of each source of this kind, by priority; a fallback's only when what it stands in for
+        gave nothing."""
+        gave = {source.name: bool(result.items) for source, result in answers}
+        return [result.items for source, result in answers
+                if source.kind == kind and not (source.fallback_for and gave.get(source.fallback_for))]
+
+    # Picks ---------------------------------------------------------------------------------
     def recommend(self, emotion: str, strategy: str | None = None, count: int | None = None,
                   offline: bool | None = None, seed: int | None = None) -> Picks:
-        """Picks from every source; online sources share one budget (settings.budget), after which
-        the picks come from what has answered and the local lists."""
+        """Picks from every source; online sources share one budget (settings.budget), after which the picks
+        come from what has answered and the local sources."""
         strategy = strategy or self.settings.strategy
         count = count or self.settings.picks
         offline = self.settings.offline if offline is None else offline
         targets = self.mapping.targets(emotion, strategy)
+        facts = self.facts()
+        request = SourceRequest(emotion, strategy, targets.genres, targets.moods, self.mapping.song_queries,
+                                facts.taste.artists_by_mood())
+        answers = self.ask(request, offline)
         rng = random.Random(seed)
-        with contextlib.nullcontext() if offline else self.client.within(self.settings.budget):
-            movie_groups, movie_results = self._movie_sources(targets.genres, offline)
-            song_groups, song_results = self._song_sources(targets.moods, offline)
-        feedback, recent = self.store.feedback(), self.store.recently_shown()
-        movie_groups = self.index.linked_groups(movie_groups)
-        movies = [with_link(explained(m, emotion, strategy, targets.genres), self.settings.imdb_url)
-                  for m in self._pick(movie_groups, targets.genres, count, rng, "movie", feedback, recent)]
-        songs = [with_song_link(explained(s, emotion, strategy, targets.moods))
-                 for s in self._pick(song_groups, targets.moods, count, rng, "song", feedback, recent)]
-        self.store.mark_shown(movies + songs)
-        self.store.keep_last_picks(movies + songs)
-        sources = {"local lists": LOCAL}
-        details = {}
-        for name, results in {**movie_results, **song_results}.items():
-            sources[name] = _best_status([r.status for r in results])
-            details[name] = next((r.detail for r in results if r.detail), "")
+        recent = self._recently_shown()
+        movie_groups = self.index.linked_groups(self.groups(answers, "movie"))
+        movies = [with_link(explained(m, emotion, strategy, targets.genres, reason), self.settings.imdb_url)
+                  for m, reason in self._pick(merge(movie_groups), targets.genres, count, rng, facts, recent)]
+        songs = [with_song_link(explained(s, emotion, strategy, targets.moods, reason))
+                 for s, reason in self._pick(merge(self.groups(answers, "song")), targets.moods, count, rng, facts,
+                                             recent)]
+        self._remember_shown(movies + songs)
+        self.store.record_picks(movies + songs)
+        statuses: dict[str, list[Status]] = {}
+        details: dict[str, str] = {}
+        for source, result in answers:
+            statuses.setdefault(source.name, []).append(result.status)
+            if result.detail and not details.get(source.name):
+                details[source.name] = result.detail
+        sources = {name: best_status(found) for name, found in statuses.items()}
         uses_imdb = any(m.source.startswith("imdb") or m.imdb_id for m in movies)
         return Picks(emotion, strategy, movies, songs, sources, details, ATTRIBUTION if uses_imdb else None)
 
+    def _pick(self, items: list[Recommendation], order: tuple[str, ...], count: int, rng: random.Random,
+              facts: UserFacts, recent: set[str]) -> list[tuple[Recommendation, str]]:
+        """(pick, what the taste says of it): most by fit, quality and taste, a share from outside the taste."""
+        candidates = [i for i in items if not facts.excludes(i)]
+        fresh = [i for i in candidates if i.key not in recent]
+        pool = fresh if len(fresh) >= count else candidates
+        base = [self._fit(i, order) * (WANTED_BOOST if i.key in facts.wanted_keys else 1.0) for i in pool]
+        taste = facts.taste
+        if taste.empty:
+            return [(i, self._wanted(i, facts)) for i in weighted_draw(pool, base, count, rng)]
+        scores = [taste.score(i) for i in pool]
+        explore = round(count * EXPLORE_SHARE) if count >= 3 else 0
+        liked = weighted_draw(pool, [b * math.exp(TASTE_STRENGTH * s) for b, s in zip(base, scores, strict=True)],
+                              count - explore, rng)
+        taken = {i.key for i in liked}
+        outside = [(i, b) for i, b, s in zip(pool, base, scores, strict=True) if i.key not in taken and s <= 0]
+        others = outside or [(i, b) for i, b in zip(pool, base, strict=True) if i.key not in taken]
+        tried = weighted_draw([i for i, _ in others], [b for _, b in others], explore, rng)
+        return [(i, self._because(i, taste) or self._wanted(i, facts)) for i in liked] + \
+               [(i, "something different, to learn your taste") for i in tried]
+
+    @staticmethod
+    def _fit(item: Recommendation, order: tuple[str, ...]) -> float:
+        tags = item.genres if item.kind == "movie" else (item.mood,)
+        rank = min((order.index(t) for t in tags if t in order), default=len(order))
+        return 1.0 / (1 + rank) * ((item.rating or DEFAULT_RATING) / 10) ** 4
+
+    @staticmethod
+    def _wanted(item: Recommendation, facts: UserFacts) -> str:
+        return "on your watchlist" if item.key in facts.wanted_keys else ""
+
+    @staticmethod
+    def _because(item: Recommendation, taste: Taste) -> str:
+        if taste.score(item) <= 0:
+            return ""
+        liked = taste.because(item)
+        if liked is not None:
+            return f"because you liked {named(liked)}"
+        follows = item.extra.get("follows")
+        if follows and follows.casefold() != (item.artist or "").casefold():
+            return f"like {follows}, whose songs you liked"
+        return ""
+
+    def _recently_shown(self) -> set[str]:
+        since = time.time() - RECENT_SECONDS
+        return {key for key, at in self._shown.items() if at >= since}
+
+    def _remember_shown(self, items: list[Recommendation]) -> None:
+        now = time.time()
+        self._shown.update((item.key, now) for item in items)
+
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-        self.store.close()
-
-
+        """Closes the HTTP client; the store is its owner's to close."""
+        self.client.close()

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import httpx
 
+from moodtui.errors import UserError
 from moodtui.recommend.http import HttpClient
 from moodtui.recommend.items import Recommendation, normalise
-from moodtui.recommend.sources import LOCAL, NOT_SYNCED, SourceResult
+from moodtui.recommend.sources import SourceRequest, SourceResult, Status, best_status
 
 ATTRIBUTION = "Information courtesy of IMDb (https://www.imdb.com). Used with permission."
 BASICS, RATINGS = "title.basics.tsv.gz", "title.ratings.tsv.gz"
@@ -32,7 +33,7 @@ CHUNK = 1 << 16
 Progress = Callable[[str, int, int | None], None]  # (what, done, total or None)
 
 
-class DatasetError(RuntimeError):
+class DatasetError(UserError, RuntimeError):
     """A dataset file is corrupt, truncated or not the expected TSV; or a download failed."""
 
 
@@ -172,16 +173,24 @@ def sync(client: HttpClient, base_url: str, folder: Path, progress: Progress | N
 
 
 class ImdbIndex:
-    """Top movies by genre from the local dataset index."""
+    """Top movies by genre from the local dataset index (a source), and IMDb ids for titles from elsewhere."""
 
     name = "imdb datasets"
+    kind = "movie"
+    online = False
+    fallback_for = None
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, vote_floor: int = 25000, limit: int = 200) -> None:
+        self.path, self.vote_floor, self.limit = path, vote_floor, limit
+
+    def fetch(self, request: SourceRequest) -> SourceResult:
+        results = [self.movies(genre, self.vote_floor, self.limit) for genre in request.genres]
+        return SourceResult([m for r in results for m in r.items], best_status([r.status for r in results]),
+                            next((r.detail for r in results if r.detail), ""))
 
     def movies(self, genre: str, vote_floor: int, limit: int = 200) -> SourceResult:
         if not self.path.exists():
-            return SourceResult([], NOT_SYNCED, "run `moodtui imdb sync` to download IMDb's datasets")
+            return SourceResult([], Status.NOT_SYNCED, "run `moodtui imdb sync` to download IMDb's datasets")
         db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         try:
             rows = db.execute(
@@ -189,14 +198,35 @@ class ImdbIndex:
                 "JOIN movies m ON m.tconst = g.tconst WHERE g.genre = ? AND m.votes >= ? "
                 "ORDER BY m.rating DESC, m.votes DESC LIMIT ?", (genre, vote_floor, limit)).fetchall()
         except sqlite3.DatabaseError as error:
-            return SourceResult([], "error", f"{self.path}: {error}; run `moodtui imdb sync`")
+            return SourceResult([], Status.ERROR, f"{self.path}: {error}; run `moodtui imdb sync`")
         finally:
             db.close()
         items = [Recommendation("movie", title, year, tuple((genres or "").split(",")), rating, votes,
                                 source="imdb datasets", url=f"https://www.imdb.com/title/{tconst}/", imdb_id=tconst,
                                 runtime=runtime)
                  for tconst, title, year, genres, rating, votes, runtime in rows]
-        return SourceResult(items, LOCAL)
+        return SourceResult(items, Status.LOCAL)
+
+    def by_ids(self, ids: list[str]) -> dict[str, Recommendation]:
+        """The index's movies with these IMDb ids (those it has), by id."""
+        if not self.path.exists() or not ids:
+            return {}
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        found = {}
+        try:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                rows = db.execute("SELECT tconst, title, year, genres, rating, votes, runtime FROM movies WHERE tconst "
+                                  f"IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+                for tconst, title, year, genres, rating, votes, runtime in rows:
+                    found[tconst] = Recommendation("movie", title, year, tuple((genres or "").split(",")), rating,
+                                                   votes, source="imdb datasets", imdb_id=tconst, runtime=runtime,
+                                                   url=f"https://www.imdb.com/title/{tconst}/")
+        except sqlite3.DatabaseError:
+            return {}
+        finally:
+            db.close()
+        return found
 
     def linked(self, movies: list[Recommendation]) -> list[Recommendation]:
         """The movies with IMDb's id, link, rating, votes and runtime where the index knows them.

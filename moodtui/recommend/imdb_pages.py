@@ -16,17 +16,19 @@ from collections.abc import Iterator
 
 from bs4 import BeautifulSoup
 
+from moodtui.errors import UserError
 from moodtui.recommend.http import HttpClient
 from moodtui.recommend.items import Recommendation
-from moodtui.recommend.sources import CACHED, ONLINE, SourceResult
+from moodtui.recommend.sources import SourceRequest, SourceResult, Status, best_status
 
 TITLE_ID = re.compile(r"(tt\d{5,10})")
 RANK_PREFIX = re.compile(r"^\s*\d+\s*[.)]\s*")
 YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
 CACHE_SECONDS = 24 * 3600
+BLOCK_MEMORY = 15 * 60  # seconds to leave IMDb alone after it answered with a challenge
 
 
-class PageError(ValueError):
+class PageError(UserError, ValueError):
     """The HTML holds no titles we can read."""
 
 
@@ -204,9 +206,12 @@ def to_recommendation(record: dict, source: str) -> Recommendation:
 
 
 class ImdbPages:
-    """Best-effort crawler of IMDb's advanced title search, one genre at a time, cached for a day."""
+    """Best-effort crawler of IMDb's advanced title search, one genre at a time, cached for a day; a source."""
 
     name = "imdb pages"
+    kind = "movie"
+    online = True
+    fallback_for = None
 
     def __init__(self, client: HttpClient, store, base_url: str) -> None:
         self.client, self.store, self.base_url = client, store, base_url.rstrip("/")
@@ -214,19 +219,34 @@ class ImdbPages:
     def search_url(self, genre: str) -> str:
         return f"{self.base_url}/search/title/?title_type=feature&genres={genre.lower()}&sort=num_votes,desc"
 
+    def fetch(self, request: SourceRequest) -> SourceResult:
+        items, statuses, details = [], [], []
+        for genre in request.genres:
+            if self.store.cache_get("imdb-pages:blocked"):
+                statuses.append(Status.BLOCKED)
+                details.append("IMDb asked for a browser challenge recently")
+                continue
+            result = self.movies(genre)
+            if result.status == Status.BLOCKED:
+                self.store.cache_put("imdb-pages:blocked", True, BLOCK_MEMORY)
+            items += result.items
+            statuses.append(result.status)
+            details.append(result.detail)
+        return SourceResult(items, best_status(statuses), next((d for d in details if d), ""))
+
     def movies(self, genre: str) -> SourceResult:
         key = f"imdb-pages:{genre.lower()}"
         cached = self.store.cache_get(key)
         if cached is not None:
-            return SourceResult([to_recommendation(r, "imdb") for r in cached], CACHED)
+            return SourceResult([to_recommendation(r, "imdb") for r in cached], Status.CACHED)
         fetched = self.client.get(self.search_url(genre))
-        if fetched.status != ONLINE:
+        if fetched.status != Status.ONLINE:
             stale = self.store.cache_get(key, allow_stale=True)
             items = [to_recommendation(r, "imdb") for r in stale or []]
-            return SourceResult(items, CACHED if stale else fetched.status, fetched.detail)
+            return SourceResult(items, Status.CACHED if stale else fetched.status, fetched.detail)
         try:
             records = parse_page(fetched.body)
         except PageError as error:
-            return SourceResult([], "error", f"unreadable page: {error}")
+            return SourceResult([], Status.ERROR, f"unreadable page: {error}")
         self.store.cache_put(key, records, CACHE_SECONDS)
-        return SourceResult([to_recommendation(r, "imdb") for r in records], ONLINE)
+        return SourceResult([to_recommendation(r, "imdb") for r in records], Status.ONLINE)

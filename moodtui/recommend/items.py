@@ -29,6 +29,7 @@ class Recommendation:
     runtime: int | None = None  # minutes
     preview: str | None = None  # a 30-second audio preview of a song, when the service gives one
     why: str = ""  # why this pick: the genre or mood it stands for, the emotion and strategy, its source
+    directors: tuple[str, ...] = ()  # where known (an IMDb ratings export names them)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -37,6 +38,7 @@ class Recommendation:
             if isinstance(value, str):
                 object.__setattr__(self, name, terminal_safe(value))
         object.__setattr__(self, "genres", tuple(terminal_safe(g) for g in self.genres))
+        object.__setattr__(self, "directors", tuple(terminal_safe(d) for d in self.directors))
 
     @property
     def key(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from moodtui.recommend.items import Recommendation
+from moodtui.recommend.sources import SourceRequest, SourceResult, Status
 
 MOVIE_LINE = re.compile(r"^(?P<title>.+?)\s+\((?P<year>\d{4})\)$")
 SONG_LINE = re.compile(r"^(?P<artist>.+?)\s+-\s+(?P<title>.+?)\s+\((?P<year>\d{4})\)$")
@@ -93,3 +95,27 @@ class LocalLists:
             for path in sorted((folder / "songs").glob("*.txt")):
                 songs.setdefault(path.stem.lower(), []).extend(read_song_list(path))
         return cls(movies, songs)
+
+
+class ListSource:
+    """The local lists as a source of one kind: the emotion's genres' movies, or its moods' songs and, for
+    the artists the user liked in a mood, their songs from every mood's list (how songs follow the user
+    offline)."""
+
+    name = "local lists"
+    online = False
+    fallback_for = None
+
+    def __init__(self, lists: LocalLists, kind: str) -> None:
+        self.lists, self.kind = lists, kind
+
+    def fetch(self, request: SourceRequest) -> SourceResult:
+        if self.kind == "movie":
+            return SourceResult([m for g in request.genres for m in self.lists.movies.get(g, [])], Status.LOCAL)
+        songs = [s for m in request.moods for s in self.lists.songs.get(m, [])]
+        for mood in request.moods:
+            liked = {artist.lower() for artist in request.artists.get(mood, ())}
+            songs += [dataclasses.replace(song, mood=mood, extra={**song.extra, "follows": song.artist})
+                      for listed in self.lists.songs.values() for song in listed
+                      if song.artist and song.artist.lower() in liked and song.mood != mood]
+        return SourceResult(songs, Status.LOCAL)

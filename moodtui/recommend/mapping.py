@@ -7,6 +7,7 @@ import warnings
 from dataclasses import dataclass
 from importlib import resources
 
+from moodtui.errors import UserError
 from moodtui.labels import EMOTIONS
 
 STRATEGIES = ("match", "lift")
@@ -20,7 +21,7 @@ class Targets:
     moods: tuple[str, ...]
 
 
-class MappingError(ValueError):
+class MappingError(UserError, ValueError):
     """An override of the mapping that cannot be used; the message names its key."""
 
 

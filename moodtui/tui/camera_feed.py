@@ -1,8 +1,12 @@
-"""From the pipeline's frame results to the app's messages, each kind at its own pace.
+"""From the pipeline's frame results to the camera pane's messages, each kind at its own pace, and only
+when it changed.
 
-Runs on the camera worker thread (posting is thread-safe in Textual). The preview's pace also
-follows the bandwidth budget: over SSH every picture is bytes on the wire, so big pictures come
-less often, while the bars, the mood and the status keep theirs.
+Runs on the camera worker thread (posting is thread-safe in Textual). The preview is drawn at most
+PREVIEW_HZ times a second, only when the picture changed (a still scene is drawn once), never while
+the last picture waits to be shown (a slow screen drops pictures, never falls behind), less often
+over a slow link (its bytes against the bandwidth budget) and, first of all, when the machine
+falls behind (moodtui.vision.pace). The bars are sent at most BARS_HZ times a second when their
+rounded values changed; the mood when it changed; the status once a second when its words change.
 """
 
 from __future__ import annotations
@@ -10,38 +14,71 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import cv2
+import numpy as np
 from textual.message import Message
 
-from moodtui.camera import LatestFrameReader
-from moodtui.pipeline import FrameResult
-from moodtui.session import Throttle
-from moodtui.tui.messages import CameraStatus, MoodChanged, PreviewFrame, ScoresUpdate
-from moodtui.tui.preview import draw_picture
+from moodtui.tui.messages import CameraStatus, MoodChanged, PreviewReady, ScoresUpdate
+from moodtui.tui.preview import Picture, draw_picture
+from moodtui.vision.camera import LatestFrameReader
+from moodtui.vision.pace import Pace
+from moodtui.vision.pipeline import FrameResult
 
-PREVIEW_FPS = 12  # enough to look live, little enough for a slow SSH link
-BARS_HZ = 4
+PREVIEW_HZ = 10  # enough to look live
+BARS_HZ = 8
 STATUS_HZ = 1
-FPS_WINDOW = 2.0  # seconds of frames the frame rate is measured over
+FPS_WINDOW = 2.0  # seconds of readings the rate is measured over
+SIGNATURE = (16, 12)  # a picture's thumbnail, compared to tell whether it changed
+STILL = 3.0  # mean grey levels of difference under which the thumbnail has not changed
+
+
+class Throttle:
+    """True at most `hz` times a second."""
+
+    def __init__(self, hz: float) -> None:
+        self.period, self._last = 1.0 / hz, float("-inf")
+
+    def due(self, now: float) -> bool:
+        if now - self._last >= self.period:
+            self._last = now
+            return True
+        return False
+
+
+def signature(image: np.ndarray) -> np.ndarray:
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    return cv2.resize(grey, SIGNATURE, interpolation=cv2.INTER_AREA).astype(np.int16)
 
 
 class CameraFeed:
-    def __init__(self, post: Callable[[Message], None], reader: LatestFrameReader,
-                 preview_cells: Callable[[], tuple[int, int]], budget_kb: float) -> None:
-        self.post, self.reader, self.preview_cells, self.budget_kb = post, reader, preview_cells, budget_kb
-        self.preview, self.bars, self.status = Throttle(PREVIEW_FPS), Throttle(BARS_HZ), Throttle(STATUS_HZ)
+    def __init__(self, post: Callable[[Message], None], reader: LatestFrameReader, pace: Pace,
+                 preview_cells: Callable[[], tuple[int, int]], deliver: Callable[[Picture], bool],
+                 budget_kb: float) -> None:
+        """`deliver` hands a picture to the pane and says whether its mailbox was empty (else it is dropped)."""
+        self.post, self.reader, self.pace = post, reader, pace
+        self.preview_cells, self.deliver, self.budget_kb = preview_cells, deliver, budget_kb
+        self.bars, self.status = Throttle(BARS_HZ), Throttle(STATUS_HZ)
+        self._picture_at, self._picture_period = float("-inf"), 1 / PREVIEW_HZ
+        self._last_picture: tuple | None = None
+        self._last_bars: tuple | None = None
+        self._last_status: tuple | None = None
         self._mood: str | None = None
         self._group: tuple[str | None, int] = (None, 0)
-        self._frames: list[float] = []
+        self._readings: list[float] = []
 
     def send(self, result: FrameResult, preview_style: str | None) -> None:
         """Posts what this frame changed; `preview_style` None while the preview is hidden."""
         now = time.monotonic()
-        self._frames.append(now)
-        if preview_style is not None and self.preview.due(now):
-            self._send_picture(result, preview_style)
+        self._readings.append(now)
+        if preview_style is not None:
+            self._send_picture(result, preview_style, now)
         if self.bars.due(now):
             raw = result.faces[0].scores.probabilities if result.faces else None
-            self.post(ScoresUpdate(result.mood.scores, result.mood.face, raw))
+            shown = (tuple(round(s, 2) for s in result.mood.scores), result.mood.face,
+                     tuple(round(r, 2) for r in raw) if raw else None)
+            if shown != self._last_bars:
+                self._last_bars = shown
+                self.post(ScoresUpdate(result.mood.scores, result.mood.face, raw, result.mood.emotion))
         if result.mood.emotion != self._mood:
             self._mood = result.mood.emotion
             self.post(MoodChanged(result.mood))
@@ -49,17 +86,33 @@ class CameraFeed:
             self._group = (result.group.emotion, len(result.faces))
             self.post(MoodChanged(result.group, group=True, faces=len(result.faces)))
         if self.status.due(now):
-            self.post(CameraStatus(self.reader.state, self._fps(now), result.timings_ms["total"]))
+            status = (self.reader.state, round(self._rate(now)), round(result.timings_ms["total"]))
+            if status != self._last_status:
+                self._last_status = status
+                self.post(CameraStatus(*status))
 
-    def _send_picture(self, result: FrameResult, style: str) -> None:
-        width, height = self.preview_cells()
-        picture = draw_picture(style, result.frame.image, width, height, [r.face.box for r in result.faces],
-                               [r.face.id for r in result.faces])
-        self.preview.period = max(1 / PREVIEW_FPS, picture.bytes / (self.budget_kb * 1000))
-        self.post(PreviewFrame(picture.text))
+    def _send_picture(self, result: FrameResult, style: str, now: float) -> None:
+        # A machine that falls behind gives up pictures first: their pace slows twice as fast as the readings.
+        wait = self._picture_period * (2 * self.pace.slowdown if self.pace.slowdown > 1 else 1)
+        if now - self._picture_at < wait:
+            return
+        cells = self.preview_cells()
+        boxes = [r.face.box for r in result.faces]
+        ids = [r.face.id for r in result.faces]
+        key = (style, cells, tuple(boxes), tuple(ids))
+        thumb = signature(result.frame.image)
+        if self._last_picture is not None and self._last_picture[0] == key \
+                and float(np.abs(thumb - self._last_picture[1]).mean()) < STILL:
+            return  # nothing on screen would change
+        picture = draw_picture(style, result.frame.image, *cells, boxes, ids)
+        if not self.deliver(picture):
+            return  # the screen has not drawn the last one yet
+        self._picture_at, self._last_picture = now, (key, thumb)
+        self._picture_period = max(1 / PREVIEW_HZ, picture.bytes / (self.budget_kb * 1000))
+        self.post(PreviewReady())
 
-    def _fps(self, now: float) -> float:
-        self._frames = [t for t in self._frames if now - t <= FPS_WINDOW]
-        if len(self._frames) < 2:
+    def _rate(self, now: float) -> float:
+        self._readings = [t for t in self._readings if now - t <= FPS_WINDOW]
+        if len(self._readings) < 2:
             return 0.0
-        return (len(self._frames) - 1) / max(self._frames[-1] - self._frames[0], 1e-6)
+        return (len(self._readings) - 1) / max(self._readings[-1] - self._readings[0], 1e-6)

@@ -1,78 +1,93 @@
-"""The help screen (`?`): every key with what it does, grouped."""
+"""Every key of the app, declared once: the bindings, the footer, the help screen (`?`) and the README's
+table of keys all come from KEYS (a test checks the README against `readme_rows`)."""
 
 from __future__ import annotations
 
-from rich.table import Table
-from rich.text import Text
-from textual.app import ComposeResult
+from dataclasses import dataclass
+
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Static
 
-# Action (without arguments) -> the group it is listed under, and what it does in a few words.
-KEYS = {
-    "set_mood": ("Mood", "set the mood by hand: 1 angry, 2 disgust, 3 fear, 4 happy, 5 sad, 6 surprise, 7 neutral"),
-    "camera_mood": ("Mood", "back to the camera's mood"),
-    "toggle_audience": ("Mood", "picks for you (the largest face) or for everyone in view"),
-    "calibrate": ("Mood", "record your resting face as a baseline: relax for 3 seconds"),
-    "clear_baseline": ("Mood", "clear the baseline"),
-    "new_picks": ("Picks", "new picks, or show the picks that arrived while you were reading"),
-    "toggle_strategy": ("Picks", "match your mood or lift it"),
-    "feedback": ("Picks", "like / dislike / seen: disliked and seen titles are not suggested again"),
-    "copy_link": ("Picks", "copy the link (OSC 52: works over SSH in most terminals)"),
-    "show_link": ("Picks", "show the link"),
-    "play_preview": ("Picks", "play the selected song's 30-second preview; again to stop"),
-    "export_picks": ("Picks", "export the picks: movies for Letterboxd, songs as a playlist"),
-    "toggle_pause": ("Camera", "pause or resume the camera"),
-    "toggle_preview": ("Camera", "hide or show the preview (less to send over SSH)"),
-    "toggle_help": ("App", "this help"),
-    "quit": ("App", "quit (the camera is released at once)"),
-}
-OTHER_KEYS = (("App", "tab / shift+tab, arrows", "move between the tables and rows"),
-              ("App", "enter", "details and link of the row"),
-              ("App", "ctrl+p", "command palette: every action, and the themes (kept for next time)"))
+from moodtui.labels import EMOTIONS
+
+GROUPS = ("Mood", "Picks", "Camera", "App")
 
 
-def key_rows(bindings: list[Binding]) -> list[tuple[str, str, str]]:
-    """(group, keys, what they do) for every binding, keys of one action joined ("l / d / x")."""
-    rows: dict[str, tuple[str, list[str], str]] = {}
-    for binding in bindings:
-        action = binding.action.split("(", 1)[0]
-        group, does = KEYS.get(action, ("App", binding.description))
-        key = "1-7" if action == "set_mood" else (binding.key_display or binding.key)
-        if action in rows:
-            if key not in rows[action][1]:
-                rows[action][1].append(key)
-        else:
-            rows[action] = (group, [key], does)
-    listed = [(group, " / ".join(keys), does) for group, keys, does in rows.values()]
-    listed += list(OTHER_KEYS)
-    order = ["Mood", "Picks", "Camera", "App"]
-    return sorted(listed, key=lambda row: order.index(row[0]) if row[0] in order else len(order))
+@dataclass(frozen=True)
+class Key:
+    key: str  # Textual's name for the key
+    action: str
+    label: str  # in the footer
+    group: str  # one of GROUPS, on the help screen
+    does: str  # what it does, in a few words (on the first key of a row)
+    row: str = ""  # keys that share a row of the help screen and the README ("l / d / x"); default: its own
+    show: bool = True  # in the footer
+    display: str | None = None  # how the key is written, when not its name
 
 
-class KeysScreen(ModalScreen):
-    DEFAULT_CSS = """
-    KeysScreen { align: center middle; }
-    KeysScreen > VerticalScroll { width: 90; max-width: 100%; height: auto; max-height: 90%;
-                                  border: round $accent; background: $surface; padding: 0 1; }
-    """
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+KEYS: tuple[Key, ...] = (  # in the footer's order: what a new user needs first fits in 80 columns
+    Key("q", "quit", "Quit", "App", "every key, grouped / quit (exit status 0; the camera is released at once)",
+        row="?q"),
+    Key("question_mark", "toggle_help", "Help", "App", "", row="?q", display="?"),
+    Key("n", "new_picks", "Picks", "Picks", "new picks (or show picks that arrived while you were reading)"),
+    Key("1", "set_mood(0)", "Mood", "Mood", "set the mood by hand ("
+        + ", ".join(f"{i + 1} {name}" for i, name in enumerate(EMOTIONS)) + ")", row="1-7", display="1-7"),
+    *(Key(str(i + 1), f"set_mood({i})", EMOTIONS[i].capitalize(), "Mood", "", row="1-7", show=False)
+      for i in range(1, len(EMOTIONS))),
+    Key("l", "feedback('like')", "Like", "Picks", "like / dislike / seen: your taste learns from each at once; "
+        "disliked and seen titles are not suggested again", row="ldx"),
+    Key("d", "feedback('dislike')", "Dislike", "Picks", "", row="ldx"),
+    Key("x", "feedback('seen')", "Seen", "Picks", "", row="ldx"),
+    Key("s", "toggle_strategy", "Lift/match", "Picks", "switch strategy: match your mood or lift it"),
+    Key("0", "camera_mood", "Cam", "Mood", "back to the camera's mood"),
+    Key("g", "toggle_audience", "You/group", "Mood",
+        'picks for you (the largest face) or for everyone in view ("group of 3 · happy")'),
+    Key("a", "play_preview", "Play", "Picks", "play the selected song's 30 s preview with mpv, ffplay, cvlc or "
+        "mpg123 if one is installed; again to stop (over SSH it plays on the machine running moodtui)"),
+    Key("t", "show_taste", "Taste", "Picks", "what your taste has learned, and from what"),
+    Key("e", "export_picks", "Export", "Picks", "export the picks on screen: movies as a Letterboxd CSV, songs as an "
+        "M3U playlist, in your data dir's `exports/`"),
+    Key("c", "copy_link", "Copy", "Picks", "copy the link (OSC 52, works over SSH) / show it", row="co"),
+    Key("o", "show_link", "Link", "Picks", "", row="co"),
+    Key("p", "toggle_pause", "Pause", "Camera", "pause the camera / hide the preview (saves bandwidth over SSH)",
+        row="pv"),
+    Key("v", "toggle_preview", "Preview", "Camera", "", row="pv"),
+    Key("b", "calibrate", "Baseline", "Mood", "record your resting face as a baseline (relax for 3 s) / clear it",
+        row="bB"),
+    Key("B", "clear_baseline", "Clear baseline", "Mood", "", row="bB", show=False),
+)
+# Keys that are Textual's own, listed with the app's: (group, keys, what they do, as the README writes the keys).
+OTHER_KEYS = (("App", "tab / shift+tab, arrows", "move between the tables and rows", "`tab` / `shift+tab`, arrows"),
+              ("App", "enter", "details and link of the row", "`enter`"),
+              ("App", "ctrl+p", "command palette: every action, and the themes (kept for next time)", ""))
 
-    def __init__(self, bindings: list[Binding]) -> None:
-        super().__init__()
-        self.rows = key_rows(bindings)
+BINDINGS = [Binding(k.key, k.action, k.label, show=k.show, key_display=k.display) for k in KEYS]
 
-    def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(style="cyan", no_wrap=True)
-        table.add_column(ratio=1)
-        last = None
-        for group, keys, does in self.rows:
-            table.add_row(group if group != last else "", keys, does)
-            last = group
-        with VerticalScroll():
-            yield Static(Text("Keys", style="bold"))
-            yield Static(table, id="keys")
+
+def _rows() -> list[tuple[str, list[Key]]]:
+    """The keys by row, in the order of their first key."""
+    rows: dict[str, list[Key]] = {}
+    for key in KEYS:
+        rows.setdefault(key.row or key.key, []).append(key)
+    return list(rows.items())
+
+
+def _written(keys: list[Key]) -> list[str]:
+    if keys[0].row == "1-7":
+        return ["1-7"]
+    ordered = sorted(keys, key=lambda k: k.display == "?", reverse=True)  # "? / q" reads as help, then quit
+    return [k.display or k.key for k in ordered]
+
+
+def help_rows() -> list[tuple[str, str, str]]:
+    """(group, keys, what they do) for the help screen, grouped as GROUPS orders them."""
+    listed = [(keys[0].group, " / ".join(_written(keys)), next(k.does for k in keys if k.does))
+              for _, keys in _rows()] + [other[:3] for other in OTHER_KEYS]
+    return sorted(listed, key=lambda row: GROUPS.index(row[0]))
+
+
+def readme_rows() -> list[str]:
+    """The README's table of keys, a Markdown row each: Textual's keys first, then the app's."""
+    other = [f"| {written} | {does} |" for _, _, does, written in OTHER_KEYS if written]
+    own = [f"| {' / '.join(f'`{k}`' for k in _written(keys))} | {next(k.does for k in keys if k.does)} |"
+           for _, keys in _rows()]
+    return other + own

@@ -26,12 +26,14 @@ class PicksTable(DataTable):
     def on_mount(self) -> None:
         self._add_columns(40)
 
-    def _add_columns(self, room: int) -> None:
-        # Fixed widths from the table's own width: columns do not jump when new picks arrive.
+    def _add_columns(self, room: int, ratings: bool = True) -> None:
+        # Fixed widths from the table's own width: columns do not jump when new picks arrive. A Rating
+        # column nobody has a rating for (no IMDb sync) gives its room to the titles.
         if self.kind == "movie":
-            self.add_column("Title", width=room)
+            self.add_column("Title", width=room if ratings else room + 7)
             self.add_column("Year", width=4)
-            self.add_column("Rating", width=6)
+            if ratings:
+                self.add_column("Rating", width=6)
         else:
             self.add_column("Song", width=room * 3 // 5)
             self.add_column("Artist", width=room * 2 // 5)
@@ -41,13 +43,14 @@ class PicksTable(DataTable):
         self.items = list(items)
         # Long titles are cut to the table's width so year and rating stay in view at 80 columns.
         room = max(12, self.size.width - 16) if self.size.width else 40
+        ratings = any(item.rating for item in self.items)
         self.clear(columns=True)
-        self._add_columns(room)
+        self._add_columns(room, ratings)
         for index, item in enumerate(self.items):
             year = Text(str(item.year or ""))
             if self.kind == "movie":
-                rating = Text(f"{item.rating:.1f}" if item.rating else "")
-                self.add_row(_cut(item.title, room), year, rating, key=str(index))
+                rating = [Text(f"{item.rating:.1f}" if item.rating else "")] if ratings else []
+                self.add_row(_cut(item.title, room if ratings else room + 7), year, *rating, key=str(index))
             else:
                 self.add_row(_cut(item.title, room * 3 // 5), _cut(item.artist or "", room * 2 // 5), year,
                              key=str(index))

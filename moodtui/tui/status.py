@@ -5,15 +5,18 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from moodtui.recommend.sources import status_words
+from moodtui.recommend.sources import Status, status_words
 
 CAMERA_STYLES = {"live": "green", "starting": "cyan", "paused": "yellow", "lost": "red", "ended": "yellow",
                  "unavailable": "red", "off": "grey50"}
-STATUS_STYLES = {"online": "green", "cached": "cyan", "local": "green", "offline": "yellow", "blocked": "red",
-                 "rate-limited": "yellow", "error": "red", "not synced": "grey50"}
+STATUS_STYLES = {Status.ONLINE: "green", Status.CACHED: "cyan", Status.LOCAL: "green", Status.OFFLINE: "yellow",
+                 Status.BLOCKED: "red", Status.RATE_LIMITED: "yellow", Status.ERROR: "red", Status.NOT_SYNCED: "grey50",
+                 Status.TIMED_OUT: "yellow"}
 
 
-SHORT_NAMES = {"local lists": "lists", "imdb datasets": "imdb-db", "imdb pages": "imdb-web"}
+QUIET_WHEN_LOCAL = {"your library", "your artists"}  # said only when they bring something
+SHORT_NAMES = {"local lists": "lists", "imdb datasets": "imdb-db", "imdb pages": "imdb-web", "your library": "library",
+               "your artists": "artists"}
 
 
 class MoodLine(Static):
@@ -28,19 +31,55 @@ class MoodLine(Static):
 
 
 class StatusLine(Static):
-    def show(self, camera: str, fps: float, latency_ms: float, sources: dict[str, str], baseline: str = "",
-             details: dict[str, str] | None = None) -> None:
+    """The camera's state and speed, the model, the baseline and each source's status; redrawn when one changes."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.camera, self.fps, self.latency_ms = "starting", 0.0, 0.0
+        self.model = ""
+        self.baseline = ""
+        self.sources: dict[str, Status] = {}
+        self.details: dict[str, str] = {}
+
+    def set_camera(self, state: str, fps: float | None = None, latency_ms: float | None = None) -> None:
+        self.camera = state
+        if fps is not None:
+            self.fps, self.latency_ms = fps, latency_ms or 0.0
+        self._draw()
+
+    def set_model(self, name: str) -> None:
+        self.model = name
+        self._draw()
+
+    def set_baseline(self, state: str) -> None:
+        self.baseline = state
+        self._draw()
+
+    def set_sources(self, sources: dict[str, Status], details: dict[str, str]) -> None:
+        self.sources, self.details = dict(sources), dict(details)
+        self._draw()
+
+    def _draw(self) -> None:
         text = Text(no_wrap=False)
         # One word: the reason ("unavailable: no camera found at ...") is in the preview pane already.
-        word = camera.split(":", 1)[0].split(" (", 1)[0]
+        word = self.camera.split(":", 1)[0].split(" (", 1)[0]
         text.append("camera ")
         text.append(word, style=CAMERA_STYLES.get(word, ""))
-        if fps:
-            text.append(f" · {fps:.0f} fps · {latency_ms:.1f} ms")
-        if baseline:
+        if self.fps and word == "live":
+            text.append(f" · {self.fps:.0f}/s · {self.latency_ms:.0f} ms")
+        if self.model:
+            text.append(f" · model {self.model}")
+        if self.baseline:
             text.append(" · baseline ")
-            text.append(baseline, style="cyan" if baseline == "on" else "yellow")
-        for name, status in sources.items():
+            text.append(self.baseline, style="cyan" if self.baseline == "on" else "yellow")
+        offline = [name for name, status in self.sources.items() if status == Status.OFFLINE]
+        for name, status in self.sources.items():
+            if status == Status.OFFLINE or (name in QUIET_WHEN_LOCAL and status == Status.LOCAL):
+                continue
             text.append(f" · {SHORT_NAMES.get(name, name)} ")
-            text.append(status_words(status, (details or {}).get(name, "")), style=STATUS_STYLES.get(status, ""))
+            text.append(status_words(status, self.details.get(name, "")), style=STATUS_STYLES.get(status, ""))
+        if offline:
+            text.append(" · ")
+            text.append("offline" if len(offline) > 2 else " ".join(SHORT_NAMES.get(n, n) for n in offline)
+                        + " offline", style=STATUS_STYLES[Status.OFFLINE])
         self.update(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from moodtui.mood import Mood
+from moodtui.vision.mood import Mood
 
 READING_GRACE = 15.0  # seconds after the user moved in a table during which new picks wait
 FALLBACK_EMOTION = "neutral"  # what picks are for before any face was read
@@ -35,19 +35,6 @@ class PicksDecision(Generic[PicksT]):
 
     action: str
     picks: PicksT | None = None
-
-
-class Throttle:
-    """True at most `hz` times a second (for preview frames, bars and the status line)."""
-
-    def __init__(self, hz: float) -> None:
-        self.period, self._last = 1.0 / hz, float("-inf")
-
-    def due(self, now: float) -> bool:
-        if now - self._last >= self.period:
-            self._last = now
-            return True
-        return False
 
 
 class Session(Generic[PicksT]):

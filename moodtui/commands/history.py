@@ -1,11 +1,16 @@
-"""The stable mood over days, from the store's mood log (times and emotion names only)."""
+"""`moodtui history`: the stable mood over days, from the store's mood log (times and emotion names only)."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
+import time
 from collections import Counter
 from dataclasses import dataclass
 
+from moodtui.commands.common import positive_int, user_store
+from moodtui.config import Settings
 from moodtui.labels import EMOTIONS
 
 LETTERS = {"angry": "A", "disgust": "D", "fear": "F", "happy": "H", "sad": "S", "surprise": "U", "neutral": "N"}
@@ -51,3 +56,26 @@ def history_table(days: list[Day]) -> str:
         lines.append(f"{day.date.isoformat():<10}  {counts:<44}  {day.timeline()}")
     lines.append(legend)
     return "\n".join(lines)
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser(
+        "history", help="your stable moods over the last days",
+        description="The moods the app settled on (and those you set by hand), per day: how often each, and a "
+        "timeline with a letter per half hour. Only times and emotion names are stored.",
+    )
+    parser.add_argument("--days", type=positive_int, default=7, help="how many days back (default 7)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    with user_store(settings, read_only=True) as store:
+        days = days_from(store.moods_since(time.time() - args.days * 86400))
+    if args.json:
+        print(json.dumps({"days": [day.as_json() for day in days]}))
+    elif not days:
+        print(f"no moods recorded in the last {args.days} days")
+    else:
+        print(history_table(days))
+    return 0

@@ -22,6 +22,8 @@ os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
+from moodtui.errors import UserError
+
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
 DEFAULT_SIZE = (640, 480)
@@ -39,7 +41,7 @@ REDUCED = {2: (cv2.IMREAD_REDUCED_COLOR_2, cv2.IMREAD_REDUCED_GRAYSCALE_2),
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
 
 
-class CameraError(RuntimeError):
+class CameraError(UserError, RuntimeError):
     """A source could not be opened; the message says what was tried and what to do."""
 
 
@@ -266,6 +268,8 @@ class LatestFrameReader:
         self._frame: Frame | None = None
         self._state = "starting"
         self._stop = threading.Event()
+        self._running = threading.Event()  # cleared while paused: the source is not read at all
+        self._running.set()
         self._thread = threading.Thread(target=self._run, name=f"capture {source.name}", daemon=True)
         self._thread.start()
 
@@ -273,6 +277,17 @@ class LatestFrameReader:
     def state(self) -> str:
         """"live", "lost" (retrying), "ended" (a file ran out) or "starting"."""
         return self._state
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def pause(self, paused: bool) -> None:
+        """Stop reading the source (nothing is decoded while paused), or go on."""
+        if paused:
+            self._running.clear()
+        else:
+            self._running.set()
 
     def latest(self, newer_than: int = -1, timeout: float = 1.0) -> Frame | None:
         """The newest frame whose index is above `newer_than`, waiting up to `timeout` for one."""
@@ -301,6 +316,10 @@ class LatestFrameReader:
         period = 1.0 / getattr(self.source, "fps", 30.0) if self._realtime else 0.0
         next_due = time.monotonic()
         while not self._stop.is_set():
+            if not self._running.is_set():
+                self._running.wait(0.5)
+                next_due = time.monotonic()
+                continue
             image = self.source.read()
             if image is not None:
                 failures, tries = 0, 0
@@ -326,6 +345,7 @@ class LatestFrameReader:
     def close(self) -> None:
         """Stop the thread and release the camera at once."""
         self._stop.set()
+        self._running.set()
         with self._lock:
             self._lock.notify_all()
         self._thread.join(timeout=2.0)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from moodtui.labels import EMOTIONS, FACE_SIZE
+from moodtui.errors import UserError
+from moodtui.labels import EMOTIONS, FACE_SIZE, FLIP_AVERAGE
 
 DEFAULT_MODEL = "emotion_int8.tflite"
 # Shipped models by name (`--model NAME`): "default" is the paper's ResNet-38 taught to read real
@@ -25,12 +26,9 @@ DEFAULT_MODEL = "emotion_int8.tflite"
 # "fer2013" is the paper's model, trained on FER-2013's own labels.
 SHIPPED_MODELS = {"large": "emotion_large_int8.tflite", "default": DEFAULT_MODEL,
                   "fer2013": "emotion_fer2013_int8.tflite"}
-# Averaging each face with its mirror image (one batch of two): +1.68 points on PublicTest for
-# 0.13-0.55 ms more per face, by CPU (model/artifacts/table2.md, benchmarks/results/emotion_latency.json).
-FLIP_AVERAGE = True
 
 
-class ModelError(RuntimeError):
+class ModelError(UserError, RuntimeError):
     """The model file is missing, corrupt or not shaped like an emotion model."""
 
 

@@ -1,0 +1,154 @@
+"""The camera's half of the left column: the preview and the emotion bars, and the worker that feeds them.
+
+The worker runs the pipeline (moodtui.vision) on the newest camera frame as often as the pace
+allows, and posts what changed: pictures and scores to this pane, moods, the camera's state, the
+model chosen and calibration events up to the app. Keys reach the worker only through the
+reader's pause switch and the calibration's request queue, both safe across threads.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+
+from moodtui.config import Settings
+from moodtui.errors import UserError
+from moodtui.labels import EMOTIONS
+from moodtui.tui.bars import EmotionBars
+from moodtui.tui.camera_feed import CameraFeed
+from moodtui.tui.messages import CalibrationUpdate, CameraStatus, ModelChosen, Notice, PreviewReady, ScoresUpdate
+from moodtui.tui.preview import CameraPreview, Picture, style_for
+from moodtui.vision.calibration import Calibration, CalibrationEvent, EventKind
+from moodtui.vision.pace import Pace
+
+NO_CAMERA = "none"
+
+
+def calibration_words(event: CalibrationEvent) -> str:
+    """What the status line and the notifications say of a calibration event."""
+    if event.kind == EventKind.PROGRESS:
+        return f"recording ({event.seconds_left:.0f} s left)"
+    if event.kind in (EventKind.FAILED, EventKind.REFUSED):
+        return f"not recorded: {event.reason}"
+    return event.kind.value
+
+
+class CameraPane(Vertical):
+    def __init__(self, settings: Settings, loaded, store, **kwargs) -> None:
+        """`loaded`: the classifier and model choice made before the screen took the terminal, or the
+        ModelError that stopped it."""
+        super().__init__(**kwargs)
+        self.settings, self._loaded, self._store = settings, loaded, store
+        self.preview_on = settings.preview != "off"
+        self.style = "ascii"  # set on mount, once the terminal's colours are known
+        self.manual: str | None = None  # a mood set by hand: the bars show it, not the camera's scores
+        self.calibration: Calibration | None = None  # the worker's, once it runs
+        self.reader = None
+        self._stop = threading.Event()
+        self._mailbox: Picture | None = None
+        self._mailbox_lock = threading.Lock()
+
+    def compose(self) -> ComposeResult:
+        yield CameraPreview(id="preview")
+        yield EmotionBars(id="bars")
+
+    def on_mount(self) -> None:
+        self.style = style_for(self.settings.preview, self.app.console.color_system)
+        preview = self.query_one(CameraPreview)
+        preview.display = self.preview_on
+        preview.show_message("starting the camera…")
+        self.query_one(EmotionBars).show((0.0,) * len(EMOTIONS))
+        self.run_camera()
+
+    # The worker ----------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="camera")
+    def run_camera(self) -> None:
+        from moodtui.vision.build import build_pipeline
+        from moodtui.vision.camera import LatestFrameReader, open_source
+
+        if self.settings.source == NO_CAMERA:
+            self.post_message(CameraStatus("off (--source none)"))
+            return
+        try:
+            if isinstance(self._loaded, Exception):
+                raise self._loaded
+            pipeline = build_pipeline(self.settings, self._store, loaded=self._loaded)
+            source = open_source(self.settings.source)
+        except (UserError, OSError) as error:
+            self.post_message(CameraStatus(f"unavailable: {error}"))
+            return
+        self.calibration = pipeline.calibration
+        if pipeline.model is not None:
+            self.post_message(ModelChosen(pipeline.model.name, pipeline.model.reason))
+        if pipeline.calibration.note:
+            self.post_message(Notice(pipeline.calibration.note))
+        self.post_message(CalibrationUpdate(pipeline.calibration.state.value))
+        self.reader = reader = LatestFrameReader(source, realtime=not source.live, loop=not source.live)
+        pace = Pace()
+        preview = self.query_one(CameraPreview)
+        feed = CameraFeed(self.post_message, reader, pace, lambda: preview.cells, self._deliver,
+                          self.settings.preview_budget)
+
+        def on_result(result) -> None:
+            if result.calibration is not None:
+                self.post_message(CalibrationUpdate(calibration_words(result.calibration)))
+            feed.send(result, self.style if self.preview_on else None)
+
+        try:
+            pipeline.run(reader, self._stop, on_result, pace)
+        finally:
+            reader.close()
+        if not self._stop.is_set():
+            self.post_message(CameraStatus(reader.state))
+
+    def _deliver(self, picture: Picture) -> bool:
+        """The worker's picture, taken when the mailbox is empty (False: the last one is still waiting)."""
+        with self._mailbox_lock:
+            if self._mailbox is not None:
+                return False
+            self._mailbox = picture
+            return True
+
+    # What the worker sends -----------------------------------------------------------------
+    def on_preview_ready(self, message: PreviewReady) -> None:
+        message.stop()
+        with self._mailbox_lock:
+            picture, self._mailbox = self._mailbox, None
+        if picture is not None and self.preview_on and self.is_attached:
+            self.query_one(CameraPreview).update(picture.text)
+
+    def on_scores_update(self, message: ScoresUpdate) -> None:
+        message.stop()
+        if self.manual is None and self.is_attached:
+            self.query_one(EmotionBars).show(message.scores, message.leader, message.raw)
+
+    # What the keys ask -----------------------------------------------------------------------
+    def show_manual(self, emotion: str | None) -> None:
+        """A mood set by hand fills its bar; None gives the bars back to the camera."""
+        self.manual = emotion
+        if emotion is not None:
+            self.query_one(EmotionBars).show(tuple(float(e == emotion) for e in EMOTIONS), emotion)
+
+    def show_message(self, text: str) -> None:
+        self.query_one(CameraPreview).show_message(text)
+
+    def set_paused(self, paused: bool) -> None:
+        if self.reader is not None:
+            self.reader.pause(paused)
+
+    @property
+    def paused(self) -> bool:
+        return self.reader is not None and self.reader.paused
+
+    def set_preview(self, on: bool) -> None:
+        self.preview_on = on
+        self.query_one(CameraPreview).display = on
+
+    def shutdown(self) -> None:
+        """Stop the worker and release the camera now, not when the process ends."""
+        self._stop.set()
+        if self.reader is not None:
+            self.reader.close()
