@@ -23,7 +23,9 @@ from moodtui.commands import (
     forget,
     history,
     imdb,
+    imports,
     recommend,
+    taste,
 )
 from moodtui.commands.common import add_calibration_flag, add_reading_flags
 from moodtui.config import PREVIEWS, STRATEGIES, ConfigError, Settings, load_settings, with_flags
@@ -31,7 +33,7 @@ from moodtui.errors import UserError
 
 # The subcommands in the order `moodtui --help` lists them; a new one is a module with
 # add_parser(commands) and a handler, and a line here.
-COMMANDS = (detect, calibrate, bench, recommend, doctor, history, export, forget, imdb)
+COMMANDS = (detect, calibrate, bench, recommend, imports, taste, doctor, history, export, forget, imdb)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -8,8 +8,6 @@ import platform
 import resource
 import time
 
-import numpy as np
-
 from moodtui.commands.common import positive_int, reading_flags
 from moodtui.config import Settings
 
@@ -18,6 +16,8 @@ REDETECT_RUNS = 30
 
 
 def _summary(values: list[float]) -> dict[str, float]:
+    import numpy as np
+
     return {"median_ms": round(float(np.median(values)), 3), "p99_ms": round(float(np.percentile(values, 99)), 3)}
 
 
@@ -57,6 +57,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def bench_pipeline(pipeline, source_spec: str, frame_count: int) -> dict:
     """Run `frame_count` frames from the source through the pipeline (looping files) and summarise."""
+    import numpy as np
+
     from moodtui.faces import Image
     from moodtui.vision.camera import Frame, open_source
 

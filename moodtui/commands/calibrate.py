@@ -8,7 +8,6 @@ import sys
 from moodtui.commands.common import positive_float, reading_flags, user_store
 from moodtui.config import Settings
 from moodtui.labels import EMOTIONS
-from moodtui.vision.calibration import CALIBRATION_SECONDS, MIN_FRAMES, CalibrationError, EventKind
 
 
 def add_parser(commands) -> None:
@@ -21,8 +20,10 @@ def add_parser(commands) -> None:
     )
     parser.add_argument("--source", help="camera index or device, video, image or folder of your face "
                         "(default from config, else camera 0)")
-    parser.add_argument("--seconds", type=positive_float, default=CALIBRATION_SECONDS,
-                        help=f"how long to watch a camera or video (default {CALIBRATION_SECONDS:.0f})")
+    # The default is the app's (moodtui.vision.calibration), read when the command runs: numpy and the
+    # vision modules are not imported for every command's --help.
+    parser.add_argument("--seconds", type=positive_float,
+                        help="how long to watch a camera or video (default: as long as the app's b key, 3 s)")
     parser.add_argument("--clear", action="store_true", help="remove the stored baseline and stop")
     parser.set_defaults(handler=run)
 
@@ -31,8 +32,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
     from moodtui.vision.build import build_pipeline
+    from moodtui.vision.calibration import CALIBRATION_SECONDS, MIN_FRAMES, CalibrationError, EventKind
     from moodtui.vision.camera import ImageSource, frames, open_source
 
+    seconds = args.seconds or CALIBRATION_SECONDS
     if args.clear:
         with user_store(settings) as store:
             store.clear_baseline()
@@ -43,9 +46,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         pipeline = build_pipeline(settings, store)
         source = open_source(settings.source or 0)
         still = isinstance(source, ImageSource)
-        pipeline.calibration.request_start(args.seconds, min_frames=1 if still else MIN_FRAMES)
+        pipeline.calibration.request_start(seconds, min_frames=1 if still else MIN_FRAMES)
         if source.live:
-            print(f"Relax your face and look at the camera for {args.seconds:.0f} seconds...", file=sys.stderr)
+            print(f"Relax your face and look at the camera for {seconds:.0f} seconds...", file=sys.stderr)
         event = None
         try:
             for frame in frames(source):

@@ -8,10 +8,7 @@ IMDb index, online sources, terminal) say what will be missing and how to get it
 from __future__ import annotations
 
 import argparse
-import glob
-import importlib.metadata
 import json
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -64,6 +61,8 @@ class Check:
 
 
 def _version(package: str) -> str:
+    import importlib.metadata
+
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
@@ -119,6 +118,8 @@ def check_cascades() -> Check:
 
 
 def check_cameras(settings: Settings) -> list[Check]:
+    import glob
+
     from moodtui.vision.camera import CameraError, open_source
 
     devices = sorted(glob.glob("/dev/video*"))
@@ -152,6 +153,8 @@ def check_cameras(settings: Settings) -> list[Check]:
 
 
 def check_terminal() -> Check:
+    import shutil
+
     from rich.console import Console
 
     size = shutil.get_terminal_size((0, 0))

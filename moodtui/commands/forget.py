@@ -11,7 +11,8 @@ from moodtui.config import Settings
 FORGET = {
     "history": ("moods", "shown", "last_picks"),
     "feedback": ("feedback",),
-    "all": ("moods", "shown", "last_picks", "feedback", "baseline", "library", "cache"),
+    "taste": ("ratings", "signals", "feedback"),  # everything the taste is learned from
+    "all": ("moods", "shown", "last_picks", "feedback", "ratings", "signals", "baseline", "library", "cache"),
 }
 
 
@@ -24,8 +25,10 @@ def add_parser(commands) -> None:
     parser.add_argument("--history", action="store_true",
                         help="your moods over time and the titles shown to you (and the last picks)")
     parser.add_argument("--feedback", action="store_true", help="the titles you liked, disliked or marked seen")
+    parser.add_argument("--taste", action="store_true", help="your taste: everything it is learned from (imported "
+                        "ratings and watch histories, likes and dislikes, played and exported picks)")
     parser.add_argument("--all", action="store_true", help="everything above, plus your resting-face baseline, "
-                        "imported titles and cached service answers")
+                        "imported pages and cached service answers")
     parser.set_defaults(handler=run)
 
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # the settings are handed in; the recommender never reads the
     from moodtui.config import Settings
 
 DEFAULT_RATING = 7.5  # the local lists hold well-known films without ratings
-TASTE_STRENGTH = 2.0  # a title the taste scores 1 is e^2, about 7 times, as likely as an unknown one
+TASTE_STRENGTH = 4.0  # a title the taste scores 0.5 is e^2 (7x) as likely as an unknown one (benchmarks/taste.py)
 EXPLORE_SHARE = 0.2  # of the picks, drawn without the taste from titles outside it
 WANTED_BOOST = 3.0  # a title on the user's watchlist is this much likelier
 RECENT_SECONDS = 6 * 3600  # what this engine showed this recently waits, as the store's record does

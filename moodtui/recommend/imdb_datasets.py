@@ -29,6 +29,10 @@ BASICS_HEADER = ["tconst", "titleType", "primaryTitle", "originalTitle", "isAdul
 RATINGS_HEADER = ["tconst", "averageRating", "numVotes"]
 BATCH = 50_000
 CHUNK = 1 << 16
+# Movies with at least this many votes are ranked per genre at sync time, so that a genre's best
+# titles are read in rating order from an index (a millisecond) instead of sorted at every request
+# (50 ms a genre over 750,000 movies). A vote floor set lower than this reads the slow way.
+RANKED_VOTES = 1000
 
 Progress = Callable[[str, int, int | None], None]  # (what, done, total or None)
 
@@ -115,12 +119,16 @@ def build_index(basics: Path, ratings: Path, out: Path, progress: Progress | Non
                 db.executemany("INSERT OR REPLACE INTO ratings VALUES (?, ?, ?)", batch)
                 batch = []
         db.executemany("INSERT OR REPLACE INTO ratings VALUES (?, ?, ?)", batch)
-        db.executescript("""
+        db.executescript(f"""
             UPDATE movies SET rating = r.rating, votes = r.votes FROM ratings AS r WHERE r.tconst = movies.tconst;
             DROP TABLE ratings;
             CREATE INDEX movie_genres_by_genre ON movie_genres (genre, tconst);
             CREATE INDEX movies_by_votes ON movies (votes);
             CREATE INDEX movie_titles_by_key ON movie_titles (title_key);
+            CREATE TABLE genre_ranked (genre TEXT NOT NULL, rating REAL, votes INTEGER, tconst TEXT NOT NULL);
+            INSERT INTO genre_ranked SELECT g.genre, m.rating, m.votes, g.tconst FROM movie_genres g
+                JOIN movies m ON m.tconst = g.tconst WHERE m.votes >= {RANKED_VOTES};
+            CREATE INDEX genre_ranked_by_rating ON genre_ranked (genre, rating DESC, votes DESC);
         """)
         db.commit()
         count = db.execute("SELECT COUNT(*) FROM movies").fetchone()[0]
@@ -193,10 +201,15 @@ class ImdbIndex:
             return SourceResult([], Status.NOT_SYNCED, "run `moodtui imdb sync` to download IMDb's datasets")
         db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         try:
+            ranked = vote_floor >= RANKED_VOTES and db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'genre_ranked'").fetchone()
+            # An index synced before genres were ranked is still read, the slow way, until the next sync.
+            table = "genre_ranked g" if ranked else "movie_genres g"
+            order = "g.rating DESC, g.votes DESC" if ranked else "m.rating DESC, m.votes DESC"
             rows = db.execute(
-                "SELECT m.tconst, m.title, m.year, m.genres, m.rating, m.votes, m.runtime FROM movie_genres g "
-                "JOIN movies m ON m.tconst = g.tconst WHERE g.genre = ? AND m.votes >= ? "
-                "ORDER BY m.rating DESC, m.votes DESC LIMIT ?", (genre, vote_floor, limit)).fetchall()
+                f"SELECT m.tconst, m.title, m.year, m.genres, m.rating, m.votes, m.runtime FROM {table} "
+                f"JOIN movies m ON m.tconst = g.tconst WHERE g.genre = ? AND {'g' if ranked else 'm'}.votes >= ? "
+                f"ORDER BY {order} LIMIT ?", (genre, vote_floor, limit)).fetchall()
         except sqlite3.DatabaseError as error:
             return SourceResult([], Status.ERROR, f"{self.path}: {error}; run `moodtui imdb sync`")
         finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import quote_plus
 
 from moodtui.text import terminal_safe
@@ -40,7 +41,7 @@ class Recommendation:
         object.__setattr__(self, "genres", tuple(terminal_safe(g) for g in self.genres))
         object.__setattr__(self, "directors", tuple(terminal_safe(d) for d in self.directors))
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Identity across sources: the normalised title (and artist), ignoring year and case."""
         base = normalise(self.title)

@@ -5,12 +5,13 @@ stars doubled, 5.5 as the middle), a like (+1) or dislike (-1), a played preview
 exported pick (+0.5), a watchlist title (+0.3: wanted, not yet judged). "Seen" alone says nothing.
 
 A title is described by features a reader can name: a movie's genres, directors, decade, rating
-level, popularity and length; a song's artist, decade and mood. A feature's weight is the sum of
-the scores of the titles that have it over their number plus PRIOR, so one like moves it a little
-and ten consistent ones a lot, and what nobody rated stays at zero. A title's taste is the mean
-weight of its features in each group, the groups weighed as in GROUPS. The emotion still decides
-which genres and moods fit; the taste decides which titles within them, and can say why: the liked
-title that shares the most of what the user likes with the pick.
+level, popularity and length; a song's artist, decade and mood. The weights are a ridge regression
+of the scores on those features (one per kind of title, PRIOR as the penalty): each feature gets the
+part of the scores the others do not explain, so a user who likes anything with Sci-Fi in it gives
+Sci-Fi the credit, and the Drama of a liked Sci-Fi drama stays near zero. A title's taste is the sum
+of its features' weights; what nobody rated weighs nothing. The emotion still decides which genres
+and moods fit; the taste decides which titles within them, and can say why: the liked title that
+shares the most of what the user likes with the pick.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from moodtui.recommend.items import Recommendation
 
-PRIOR = 2.0  # imaginary neutral titles behind every feature
-GROUPS = {  # feature group -> how much it counts in a title's taste
-    "movie": {"genre": 1.0, "director": 1.0, "decade": 0.6, "rating": 0.4, "popularity": 0.3, "length": 0.2},
-    "song": {"artist": 1.0, "decade": 0.4, "mood": 0.3},
-}
+PRIOR = 1.0  # the ridge penalty: like that many neutral titles behind every feature
+KINDS = ("movie", "song")
+NAMED = ("genre", "director", "artist")  # what "because you liked X" may name as shared
 SCORES = {"like": 1.0, "dislike": -1.0, "play": 0.3, "export": 0.5, "wanted": 0.3}
 LIKED = 0.3  # evidence at least this good makes a title one the picks can be "because" of
 MIN_SHARED = 0.05  # how much liked taste a pick must share with a liked title to be said to be because of it
@@ -85,17 +86,19 @@ class Taste:
 
     @classmethod
     def learn(cls, evidence: list[Evidence]) -> Taste:
-        total: dict[tuple[str, str, str], float] = defaultdict(float)
+        weights: dict[tuple[str, str, str], float] = {}
         support: Counter = Counter()
         names: dict[tuple[str, str, str], str] = {}
-        for fact in evidence:
-            for group, values in features(fact.item).items():
-                for value in values:
-                    key = _key(fact.item.kind, group, value)
-                    total[key] += fact.score
-                    support[key] += 1
-                    names.setdefault(key, value)
-        weights = {key: total[key] / (support[key] + PRIOR) for key in total}
+        for kind in KINDS:
+            facts = [e for e in evidence if e.item.kind == kind]
+            rows = [[_key(kind, group, v) for group, values in features(e.item).items() for v in values]
+                    for e in facts]
+            for fact, keys in zip(facts, rows, strict=True):
+                support.update(set(keys))
+                for group, values in features(fact.item).items():
+                    for value in values:
+                        names.setdefault(_key(kind, group, value), value)
+            weights.update(_ridge(rows, [e.score for e in facts]))
         liked = sorted((e for e in evidence if e.score >= LIKED), key=lambda e: e.score, reverse=True)
         counts = Counter(e.what.split()[0] for e in evidence)
         return cls(weights, dict(support), names, liked, dict(counts))
@@ -105,26 +108,19 @@ class Taste:
         return not self.weights
 
     def score(self, item: Recommendation) -> float:
-        """How much the user should like this title, about -3 to 3 (0: nothing known)."""
-        groups = GROUPS.get(item.kind, {})
-        total = 0.0
-        for group, values in features(item).items():
-            known = [self.weights.get(_key(item.kind, group, v), 0.0) for v in values]
-            total += groups.get(group, 0.0) * sum(known) / len(known)
-        return total
+        """How much more than their usual the user should like this title (0: nothing known of it)."""
+        return sum(self.weights.get(_key(item.kind, group, v), 0.0)
+                   for group, values in features(item).items() for v in values)
 
     def shared(self, item: Recommendation, liked: Recommendation) -> float:
-        """The liked taste the two titles have in common (features both have that the user likes)."""
+        """The liked taste the two titles have in common: named features both have that the user likes."""
         if item.kind != liked.kind:
             return 0.0
-        groups, theirs = GROUPS.get(item.kind, {}), features(liked)
+        mine, theirs = features(item), features(liked)
         total = 0.0
-        for group, values in features(item).items():
-            if group in ("decade", "rating", "popularity", "length", "mood"):
-                continue  # "because you liked X" must name something the two really share
-            common = {v.casefold() for v in values} & {v.casefold() for v in theirs.get(group, [])}
-            total += groups.get(group, 0.0) * sum(max(self.weights.get((item.kind, group, v), 0.0), 0.0)
-                                                  for v in common)
+        for group in NAMED:
+            common = {v.casefold() for v in mine.get(group, [])} & {v.casefold() for v in theirs.get(group, [])}
+            total += sum(max(self.weights.get((item.kind, group, v), 0.0), 0.0) for v in common)
         return total
 
     def because(self, item: Recommendation) -> Recommendation | None:
@@ -157,6 +153,20 @@ class Taste:
             result[kind] = {"likes": [r for r in rows if r["weight"] > 0][:top],
                             "dislikes": [r for r in reversed(rows) if r["weight"] < 0][:top]}
         return result
+
+
+def _ridge(rows: list[list[tuple[str, str, str]]], scores: list[float]) -> dict[tuple[str, str, str], float]:
+    """Feature weights fitting the scores (0 is neutral: no intercept) with a ridge penalty of PRIOR."""
+    keys = sorted({key for row in rows for key in row})
+    if not keys:
+        return {}
+    column = {key: i for i, key in enumerate(keys)}
+    x = np.zeros((len(rows), len(keys)))
+    for i, row in enumerate(rows):
+        x[i, [column[key] for key in row]] = 1.0
+    y = np.asarray(scores, dtype=np.float64)
+    w = np.linalg.solve(x.T @ x + PRIOR * np.eye(len(keys)), x.T @ y)
+    return {key: float(value) for key, value in zip(keys, w, strict=True)}
 
 
 def evidence_from(ratings: list[tuple[Recommendation, str, float | None]],

@@ -134,6 +134,7 @@ class Store:
     def __init__(self, path: Path, on_notice: Callable[[str], None] | None = None, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        self._immutable = False  # read-only on a disk where not even the WAL's shared memory can be made
         self.notices: list[str] = []  # what went wrong with the file, one line each, for the UI
         self.on_notice = on_notice
         self.in_memory = False
@@ -167,7 +168,8 @@ class Store:
         if self.in_memory:
             return sqlite3.connect(self._memory_uri, uri=True, isolation_level=None, check_same_thread=False)
         if self.read_only:
-            connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+            mode = "immutable=1" if self._immutable else "mode=ro"
+            connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?{mode}", uri=True, isolation_level=None,
                                          timeout=busy_seconds)
             connection.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
             return connection
@@ -201,12 +203,21 @@ class Store:
             connection.close()
 
     def _open_read_only(self) -> None:
-        """Reads the file as it is; no file yet, or one that cannot be read, reads as empty."""
+        """Reads the file as it is; no file yet, or one that cannot be read, reads as empty.
+
+        A database in WAL mode needs its shared-memory file even to be read; on a full disk (or under
+        a file-size limit) it cannot be made, and the file is then read as immutable: what the last
+        checkpoint put in it (closing folds everything in), without locks or the WAL."""
         try:
             if not self.path.exists():
                 raise sqlite3.OperationalError("no such file")
-            connection = self._connect()
-            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            try:
+                connection = self._connect()
+                connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                self._immutable = True
+                connection = self._connect()
+                connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
             self._local.connection, self._local.generation = connection, self._generation
         except sqlite3.Error:
             self.read_only = False  # an empty memory store, which reads as nothing kept

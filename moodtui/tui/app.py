@@ -341,7 +341,7 @@ class MoodApp(App[int]):
     def leave(self, code: int) -> None:
         """Stop the camera at once and exit with `code` (q: 0; a signal: 128 + its number; a lost terminal: 1)."""
         self.camera.shutdown()
-        self.exit(code)
+        self.exit(code, return_code=code)
 
     def on_unmount(self) -> None:
         self.camera.shutdown()
@@ -375,11 +375,9 @@ class MoodApp(App[int]):
         self.query_one(MoodTimeline).show(self.session.timeline, time.monotonic())
 
     def _check_size(self) -> None:
-        small = too_small(self.size)
-        if small and not isinstance(self.screen, TooSmallScreen):
+        """A window too small gets the screen that says so; it goes by itself once the window is big enough."""
+        if too_small(self.size) and not isinstance(self.screen, TooSmallScreen):
             self.push_screen(TooSmallScreen())
-        elif not small and isinstance(self.screen, TooSmallScreen):
-            self.pop_screen()
 
     def _theme_changed(self, theme) -> None:
         if theme.name != self.settings.theme:

@@ -25,6 +25,10 @@ class TooSmallScreen(Screen):
         self._say()
 
     def on_resize(self) -> None:
+        if not too_small(self.app.size):
+            if self.app.screen is self:  # a second resize may come before the first is done with
+                self.app.pop_screen()
+            return
         self._say()
 
     def _say(self) -> None:

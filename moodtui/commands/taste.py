@@ -1,0 +1,46 @@
+"""`moodtui taste`: what the taste has learned, in words and numbers, and from what."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from moodtui.commands.common import user_store
+from moodtui.config import Settings
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser(
+        "taste", help="what moodtui has learned of your taste",
+        description="The features your picks are weighed by (genres, directors, decades, rating and popularity "
+        "levels, lengths; for songs, artists, decades and moods), each with its weight from -1 to 1 and the number "
+        "of titles behind it, and what they were learned from. Learned on this machine only; `moodtui forget "
+        "--taste` removes it.",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from moodtui.recommend.taste import Taste, evidence_from
+    from moodtui.text import terminal_safe
+
+    with user_store(settings, read_only=True) as store:
+        taste = Taste.learn(evidence_from(store.ratings(), store.feedback_items(), store.signals()))
+    summary = taste.summary()
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    if taste.empty:
+        print("nothing learned yet: like or dislike picks in the app (l, d), play songs (a), or import your "
+              "ratings with `moodtui import`")
+        return 0
+    print("learned from: " + ", ".join(f"{n} {what}" for what, n in sorted(summary["evidence"].items())))
+    for kind in ("movie", "song"):
+        for side in ("likes", "dislikes"):
+            rows = summary[kind][side]
+            if rows:
+                words = ", ".join(f"{terminal_safe(r['value'])} ({r['group']}, {r['weight']:+.2f}, "
+                                  f"{r['titles']} titles)" for r in rows)
+                print(f"{kind}s, {'you like' if side == 'likes' else 'you dislike'}: {words}")
+    return 0
