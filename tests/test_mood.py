@@ -60,3 +60,29 @@ def test_no_face_only_after_the_timeout():
     # A face coming back is read afresh, and named after the settle time.
     assert tracker.update(leaning(SAD, 0.9, rng), 5.0).label == "reading…"
     assert tracker.update(leaning(SAD, 0.9, rng), 5.6).emotion == "sad"
+
+
+def test_a_lead_that_dips_for_a_reading_still_switches_and_flicker_never_does():
+    from moodtui.vision.mood import MoodTracker
+
+    def reading(top: str, share: float) -> list[float]:
+        p = [(1 - share) / 6] * 7
+        p[EMOTIONS.index(top)] = share
+        return p
+
+    tracker = MoodTracker()
+    for i in range(20):  # settled on neutral
+        tracker.update(reading("neutral", 0.8), i / 10)
+    assert tracker.mood.emotion == "neutral"
+    # Sad, read with the model's middling confidence, and one reading, once sad leads, that slips back.
+    stream = [reading("sad", 0.55)] * 8 + [reading("neutral", 0.5)] + [reading("sad", 0.55)] * 10
+    moods = [tracker.update(p, 2.0 + i / 10).emotion for i, p in enumerate(stream)]
+    # Within about a second of the change; a hold that started over at the slip took 1.4 s.
+    assert "sad" in moods and moods.index("sad") <= 11
+    # A face that flickers between two readings every frame never settles on the other one.
+    flicker = MoodTracker()
+    for i in range(20):
+        flicker.update(reading("neutral", 0.8), i / 10)
+    for i in range(40):
+        flicker.update(reading("angry" if i % 2 else "neutral", 0.7), 2.0 + i / 10)
+    assert flicker.mood.emotion == "neutral"

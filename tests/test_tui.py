@@ -39,7 +39,8 @@ async def wait_for(pilot, condition, timeout: float = 15.0) -> None:
 
 
 def text(app, selector: str) -> str:
-    return str(app.query_one(selector).content)
+    widget = app.query_one(selector)
+    return widget.plain if hasattr(widget, "plain") else str(widget.content)
 
 
 def movie_genres(app) -> list[set[str]]:
@@ -379,7 +380,7 @@ def count_drawing(app) -> dict[str, int]:
 
     drawn = {"preview": 0, "bars": 0}
     for name, widget in (("preview", app.query_one(CameraPreview)), ("bars", app.query_one(EmotionBars))):
-        method = "update" if name == "preview" else "show"
+        method = "show_picture" if name == "preview" else "show"
         original = getattr(widget, method)
 
         def counted(*args, original=original, name=name, **kwargs):

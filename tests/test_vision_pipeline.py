@@ -135,6 +135,9 @@ class UnpluggableCamera(CaptureSource):
     def read(self):
         return super().read() if self.plugged else None
 
+    def grab(self) -> bool:
+        return super().grab() if self.plugged else False
+
     def reopen(self) -> bool:
         self.reopens += 1
         return self.plugged and super().reopen()

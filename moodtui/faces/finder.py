@@ -24,6 +24,7 @@ NOMINAL_FPS = 30.0  # frame clock when the caller gives no timestamps
 TRACK_TIMEOUT = 1.0  # seconds a face may go on motion alone
 REDETECT_EVERY = 30  # frames between looks for new faces while faces are tracked
 MAX_JUMP = 0.6  # of the face's side: a hit farther from the prediction belongs to someone else
+CARRY_BETWEEN = 1  # readings a confirmed track is carried by motion before the detector looks again
 # Smoothing, so the crop does not jitter: the centre follows quickly, the size slowly.
 CENTRE_GAIN = 0.6
 SIZE_GAIN = 0.2
@@ -59,6 +60,7 @@ class Track:
     vx: float = 0.0
     vy: float = 0.0
     motion: MotionTracker = field(default_factory=MotionTracker)
+    carried: int = 0  # readings carried by motion alone since the detector last confirmed it
 
     def face(self, tracked: bool) -> Face:
         half = self.side / 2
@@ -145,15 +147,24 @@ class FaceFinder:
 
     def _follow_tracks(self, image: Image, now: float) -> list[Face]:
         grey = image.grey
-        candidates = {t.id: self._look_near(image, t, t.angle) for t in self._tracks}
+        # A track the detector confirmed last time is carried by its motion this time (a fraction of the
+        # detector's cost); the others are looked for by the detector, as is every track the flow loses.
+        carried = {t.id for t in self._tracks if t.carried < CARRY_BETWEEN and self._carry(grey, t)}
+        candidates = {t.id: self._look_near(image, t, t.angle) for t in self._tracks if t.id not in carried}
         claimed = self._assign(candidates)
         faces, alive = [], []
         for track in self._tracks:
+            if track.id in carried:
+                track.carried += 1
+                alive.append(track)
+                faces.append(track.face(True))
+                continue
             hit = claimed.get(track.id)
             if hit is None:
                 hit = self._look_turned(image, track)
             if hit is not None:
                 track.confirm(hit, now)
+                track.carried = 0
                 track.motion.seed(grey, (track.cx, track.cy), track.side)
             elif now - track.confirmed_at > self._timeout or not self._carry(grey, track):
                 continue

@@ -118,7 +118,7 @@ class CameraPane(Vertical):
         with self._mailbox_lock:
             picture, self._mailbox = self._mailbox, None
         if picture is not None and self.preview_on and self.is_attached:
-            self.query_one(CameraPreview).update(picture.text)
+            self.query_one(CameraPreview).show_picture(picture)
 
     def on_scores_update(self, message: ScoresUpdate) -> None:
         message.stop()

@@ -29,6 +29,7 @@ def terminal_problem() -> str:
 def run_app(settings: Settings) -> int:
     """The app; its exit status: 0 on q, 128 + a signal's number, 1 for a lost terminal or a crash (the
     traceback in a log file), 2 for a terminal it cannot drive."""
+    import cv2
     from platformdirs import user_state_dir
 
     from moodtui.tui.app import MoodApp, TerminalLost
@@ -36,6 +37,10 @@ def run_app(settings: Settings) -> int:
     from moodtui.vision.build import load_classifier
     from moodtui.vision.emotion import ModelError
 
+    # The app reads faces on one core: OpenCV's pool of threads, woken and left spinning around each
+    # small call (a 640x480 colour conversion, an 84x84 cascade), cost more than they gave (about a
+    # point of a core in benchmarks/tui_tmux.py).
+    cv2.setNumThreads(1)
     problem = terminal_problem()
     if problem:
         print(f"moodtui: error: {problem}; the plain commands work anywhere: {PLAIN_COMMANDS} "
@@ -58,4 +63,21 @@ def run_app(settings: Settings) -> int:
     code = app.return_code or 0
     if code == 1:
         print("moodtui: error: the app stopped on an error (see above)", file=sys.stderr)
+    leave_now_if_held(code)
     return code
+
+
+def leave_now_if_held(code: int, grace: float = 1.0) -> None:
+    """The app has closed the camera, the store and the screen; a terminal thread of Textual's still alive
+    (one a stray SIGCONT started again, which nothing stops) would hold the process open: exit anyway."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + grace
+    held = [t for t in threading.enumerate() if t.name.startswith("textual-") and not t.daemon]
+    for thread in held:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if any(thread.is_alive() for thread in held):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 READ_HZ = 10.0  # readings a second while a face is tracked and still
-BUSY_HZ = 15.0  # while searching for a face, or while it moves
+BUSY_HZ = 12.0  # while searching for a face, or while it moves
 MOVING = 0.08  # a face whose centre moved this share of its side since the last reading is moving
 LAG_LIMIT = 0.25  # seconds: a frame this old when its reading starts means the loop is behind
 BUSY_SHARE = 0.5  # a reading may take this share of its interval before the loop slows down
