@@ -410,8 +410,8 @@ async def test_the_preview_keeps_under_its_bandwidth_budget(tmp_path):
             drawn = count_drawing(app)
             await pilot.pause(3.0)
             counts[budget] = dict(drawn)
-    assert counts[1000.0]["preview"] >= 15, counts  # up to 10 a second when the link is not the limit
-    assert counts[4.0]["preview"] <= 6, counts  # about 4 KB/s of pictures of ~10 KB each
+    assert counts[1000.0]["preview"] >= 10, counts  # up to 5 a second when the link is not the limit
+    assert counts[4.0]["preview"] <= 4, counts  # about 4 KB/s of pictures of ~10 KB each
     # The bars do not give way to the budget (they are sent when their values change, whatever the link).
     assert counts[4.0]["bars"] >= 3 and counts[4.0]["bars"] >= counts[1000.0]["bars"] // 2, counts
 

@@ -32,4 +32,4 @@ class EmotionBars(Static):
                 text.plain = text.plain[:line_start + mark] + RAW_MARK + text.plain[line_start + mark + 1:]
                 text.stylize("bold white", line_start + mark, line_start + mark + 1)
             text.append(f" {score:4.0%}\n")
-        self.update(text)
+        self.update(text, layout=False)  # seven lines, always: no layout pass five times a second

@@ -27,7 +27,7 @@ class MoodLine(Static):
         text.append(" (hand)" if manual else "", style="dim")
         text.append(" · ", style="dim")
         text.append(strategy, style="bold")
-        self.update(text)
+        self.update(text, layout=False)  # one line, always
 
 
 class StatusLine(Static):
@@ -40,6 +40,7 @@ class StatusLine(Static):
         self.baseline = ""
         self.sources: dict[str, Status] = {}
         self.details: dict[str, str] = {}
+        self._drawn_length = -1
 
     def set_camera(self, state: str, fps: float | None = None, latency_ms: float | None = None) -> None:
         self.camera = state
@@ -82,4 +83,6 @@ class StatusLine(Static):
             text.append(" · ")
             text.append("offline" if len(offline) > 2 else " ".join(SHORT_NAMES.get(n, n) for n in offline)
                         + " offline", style=STATUS_STYLES[Status.OFFLINE])
-        self.update(text)
+        # A layout pass only when the line may wrap differently (its length changed), not every second.
+        self.update(text, layout=len(text) != self._drawn_length)
+        self._drawn_length = len(text)

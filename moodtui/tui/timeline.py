@@ -30,4 +30,4 @@ class MoodTimeline(Static):
             at = now - (width - 1 - cell) * seconds_per_cell
             mood = mood_at(timeline, at) if timeline and at >= timeline[0][0] else None
             text.append("▆" if mood else " ", style=COLOURS.get(mood or "", "grey23"))
-        self.update(text)
+        self.update(text, layout=False)  # one line, always
