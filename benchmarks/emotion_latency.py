@@ -1,7 +1,8 @@
-"""Per-face latency of the shipped int8 emotion model on one thread and one core.
+"""Per-face latency of the shipped int8 emotion models on one thread and one core.
 
-`python -m benchmarks.emotion_latency [--model PATH] [--runs N] [--rounds R]` prints and saves
-benchmarks/results/emotion_latency.json, with and without horizontal-flip averaging.
+`python -m benchmarks.emotion_latency [--model NAME_OR_PATH ...] [--runs N] [--rounds R]` prints and
+saves benchmarks/results/emotion_latency.json: each model (default: the large and the default one),
+with and without horizontal-flip averaging.
 
 A shared virtual machine's speed drifts from minute to minute (the same command gave a flip
 median of 0.43 and of 0.61 ms a minute apart), so the runs are split into rounds that alternate
@@ -40,7 +41,8 @@ def summary(rounds: list[list[float]]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", help="a .tflite (default: the shipped int8 model)")
+    parser.add_argument("--model", action="append", help="a shipped model's name or a .tflite (repeat; default: "
+                        "large and default)")
     parser.add_argument("--runs", type=int, default=5000, help="timed faces per setting in all (default 5000)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds the runs are split into (default 5)")
     args = parser.parse_args()
@@ -48,17 +50,19 @@ def main() -> None:
         parser.error("--runs and --rounds must be 1 or more")
     core = pin_to_one_core()
     faces = np.random.default_rng(0).integers(0, 256, size=(256, 48, 48), dtype=np.uint8)
-    plain = EmotionClassifier(args.model, threads=1, flip_average=False)
-    flipped = EmotionClassifier(args.model, threads=1, flip_average=True)
-    rounds: dict[str, list[list[float]]] = {"plain": [], "flip": []}
-    per_round = max(1, args.runs // args.rounds)
-    for _ in range(args.rounds):
-        rounds["plain"].append(timings_ms(plain, faces, per_round))
-        rounds["flip"].append(timings_ms(flipped, faces, per_round))
-    save("emotion_latency", {"model": str(plain.model_path), "runtime": interpreter_class().__module__,
-                             "threads": 1, "core": core, "runs": args.runs, "rounds": args.rounds,
-                             "per_face": summary(rounds["plain"]),
-                             "per_face_with_flip_average": summary(rounds["flip"])})
+    results = {}
+    for model in args.model or ["large", "default"]:
+        plain = EmotionClassifier(model, threads=1, flip_average=False)
+        flipped = EmotionClassifier(model, threads=1, flip_average=True)
+        rounds: dict[str, list[list[float]]] = {"plain": [], "flip": []}
+        per_round = max(1, args.runs // args.rounds)
+        for _ in range(args.rounds):
+            rounds["plain"].append(timings_ms(plain, faces, per_round))
+            rounds["flip"].append(timings_ms(flipped, faces, per_round))
+        results[model] = {"file": plain.model_path.name, "per_face": summary(rounds["plain"]),
+                          "per_face_with_flip_average": summary(rounds["flip"])}
+    save("emotion_latency", {"runtime": interpreter_class().__module__, "threads": 1, "core": core,
+                             "runs": args.runs, "rounds": args.rounds, "models": results})
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from moodtui.recommend.imdb_datasets import BASICS_HEADER, RATINGS_HEADER, ImdbI
 from moodtui.recommend.items import Recommendation
 from moodtui.recommend.music import DeezerPlan, deezer
 from moodtui.store import Store
+from moodtui.tui.picks_pane import PicksPane
 from tests.conftest import REPO, engine_for, shared_path
 from tests.fixture_server import Reply
 
@@ -243,19 +244,19 @@ async def test_a_plays_the_preview_with_a_local_player_and_stops(tmp_path, monke
         notes = [str(n.message) for n in app._notifications]
         if not installed:
             assert any("No audio player found" in n and "https://cdn.example/1.mp3" in n for n in notes)
-            assert not app.player.playing
+            assert not app.query_one(PicksPane).player.playing
             return
         assert any("Playing 30 s of Hurt with mpv" in n for n in notes)
         deadline = time.monotonic() + 5
         while not played.exists() and time.monotonic() < deadline:
             await pilot.pause(0.1)
         assert "--no-video" in played.read_text() and "https://cdn.example/1.mp3" in played.read_text()
-        assert app.player.playing
-        process = app.player._process
+        assert app.query_one(PicksPane).player.playing
+        process = app.query_one(PicksPane).player._process
         await pilot.press("a")
-        assert not app.player.playing and process.poll() is not None
+        assert not app.query_one(PicksPane).player.playing and process.poll() is not None
         await pilot.press("a")  # again, then quit: quitting stops it too
-        process = app.player._process
+        process = app.query_one(PicksPane).player._process
         await pilot.press("q")
     assert process.poll() is not None
 

@@ -109,3 +109,26 @@ def test_no_flip_gives_the_one_pass_scores():
     assert np.allclose(list(printed.values()), list(one_pass.values()), atol=1e-6)
     flipped = json.loads(moodtui("detect", "--json", "--model", "default", str(photo)).stdout)["faces"][0]["scores"]
     assert not np.allclose(list(flipped.values()), list(one_pass.values()), atol=1e-6)
+
+
+def test_the_config_files_model_flip_and_clahe_reach_every_command_that_reads_faces(tmp_path, monkeypatch):
+    """One way from settings to a pipeline: detect, calibrate and bench build what the app builds."""
+    from moodtui.cli import parser, settings_from
+    from moodtui.vision.build import build_pipeline
+
+    config = tmp_path / "config.toml"
+    config.write_text('model = "fer2013"\nflip = false\nclahe = true\n')
+    monkeypatch.setenv("MOODTUI_CONFIG", str(config))
+    photo = str(shared_path("data/faces/astronaut.png"))
+    for argv in (["detect", photo], ["calibrate", "--source", photo], ["bench", "--source", photo], []):
+        pipeline = build_pipeline(settings_from(parser().parse_args(argv)))
+        assert (pipeline.model.name, pipeline.classifier.flip_average, pipeline.clahe) == ("fer2013", False, True)
+    flagged = build_pipeline(settings_from(parser().parse_args(["detect", "--model", "default", photo])))
+    assert flagged.model.name == "default" and not flagged.classifier.flip_average  # a flag overrides the file
+    # And the command itself reads the photo as that pipeline does.
+    from moodtui.vision.camera import frames, open_source
+
+    expected = build_pipeline(settings_from(parser().parse_args(["detect", photo])))
+    scores = expected.process(next(frames(open_source(photo))), still=True).faces[0].scores.as_dict()
+    done = moodtui("detect", "--json", photo, env={"MOODTUI_CONFIG": str(config)})
+    assert json.loads(done.stdout)["faces"][0]["scores"] == scores

@@ -162,12 +162,17 @@ def test_an_unwritable_data_dir_gives_an_in_memory_store_and_the_app_says_so(tmp
                 await pilot.pause(0.1)
             await pilot.pause(0.3)
             assert app.query_one("#movies").items  # picks from the lists all the same
+            await pilot.press("l")  # a key that stores something says it was not saved
+            await pilot.press("5")
+            await pilot.pause(0.2)
             return [str(n.message) for n in app._notifications]
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         notes = asyncio.run(run())
     assert any("in-memory store" in n and "a-file" in n for n in notes)
+    assert any(n.startswith("Like: ") and "not saved" in n for n in notes)
+    assert any(n.startswith("Mood sad") and "not saved" in n for n in notes)
 
 
 # Bad values ----------------------------------------------------------------------------

@@ -198,13 +198,14 @@ def check_imdb_index(settings: Settings, now: float) -> Check:
                  "moodtui imdb sync" if stale else "")
 
 
-# One public request a source, with nothing about the user in it.
-SOURCES: tuple[tuple[str, str, str], ...] = (
-    ("deezer", "deezer_url", "/genre"),
-    ("itunes", "itunes_url", "/search?term=pop&entity=song&limit=1"),
-    ("imdb pages", "imdb_url", "/"),
-    ("imdb datasets", "imdb_datasets_url", "/"),
-)
+def online_sources() -> tuple[tuple[str, str, str], ...]:
+    """(name, the setting of its address, a path): one public request a source, nothing about the user in it."""
+    from moodtui.recommend.imdb_datasets import ImdbIndex
+    from moodtui.recommend.imdb_pages import ImdbPages
+    from moodtui.recommend.music import DEEZER, ITUNES
+
+    return ((DEEZER, "deezer_url", "/genre"), (ITUNES, "itunes_url", "/search?term=pop&entity=song&limit=1"),
+            (ImdbPages.name, "imdb_url", "/"), (ImdbIndex.name, "imdb_datasets_url", "/"))
 
 
 def check_sources(settings: Settings) -> list[Check]:
@@ -214,7 +215,7 @@ def check_sources(settings: Settings) -> list[Check]:
     client = HttpClient(timeout=settings.timeout, max_body=64 * 1024)
     checks = []
     try:
-        for name, key, path in SOURCES:
+        for name, key, path in online_sources():
             url = getattr(settings, key).rstrip("/") + path
             start = time.perf_counter()
             fetched = client.get(url)

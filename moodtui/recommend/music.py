@@ -24,6 +24,7 @@ from moodtui.recommend.http import HttpClient
 from moodtui.recommend.items import Recommendation
 from moodtui.recommend.sources import SourceRequest, SourceResult, Status, best_status
 
+DEEZER, ITUNES = "deezer", "itunes"  # the services' names, as sources and in the status line
 CACHE_SECONDS = 12 * 3600
 ARTIST_CACHE_SECONDS = 7 * 24 * 3600  # an artist's id and neighbours change rarely
 FOLLOWED_ARTISTS = 2  # liked artists followed per mood
@@ -194,12 +195,12 @@ def song_items(songs: list[dict], source: str) -> list[Recommendation]:
 
 
 def deezer(client: HttpClient, store, base_url: str, plan: DeezerPlan | None = None) -> MusicService:
-    return MusicService("deezer", client, store, deezer_asker(base_url, plan or DeezerPlan()))
+    return MusicService(DEEZER, client, store, deezer_asker(base_url, plan or DeezerPlan()))
 
 
 def itunes(client: HttpClient, store, base_url: str) -> MusicService:
     """iTunes is asked beside Deezer (so a hanging Deezer costs no second wait) and counts when Deezer gave nothing."""
-    return MusicService("itunes", client, store, itunes_asker(base_url), fallback_for="deezer")
+    return MusicService(ITUNES, client, store, itunes_asker(base_url), fallback_for=DEEZER)
 
 
 def parse_artists(body: bytes) -> tuple[list[dict], Status, str]:

@@ -26,11 +26,9 @@ from textual.widgets import DataTable, Footer
 
 from moodtui.config import Settings, save_settings
 from moodtui.labels import EMOTIONS
-from moodtui.output import write_atomically
-from moodtui.services.player import PreviewPlayer
 from moodtui.services.session import PickRequest, Session
 from moodtui.store import open_store
-from moodtui.tui.camera_pane import CameraPane
+from moodtui.tui.camera_pane import CameraPane, baseline_word
 from moodtui.tui.help_screen import KeysScreen
 from moodtui.tui.keys import BINDINGS
 from moodtui.tui.messages import CalibrationUpdate, CameraStatus, ModelChosen, MoodChanged, Notice, PicksReady
@@ -71,12 +69,12 @@ class MoodApp(App[int]):
         self.settings = settings
         self.session: Session = Session(settings.strategy)
         self._seeds = random.Random(seed) if seed is not None else None  # repeatable picks, for tests
-        self._loaded = classifier
         self.store = open_store(settings.store_path())
         self._engine = None
         self._engine_lock = threading.Lock()
-        self.player = PreviewPlayer()
-        self.camera = CameraPane(settings, classifier, self.store, id="camera")  # kept: shut down after the screen
+        # Kept: both are shut down after the screen is gone.
+        self.camera = CameraPane(settings, classifier, self.store, id="camera")
+        self.picks = PicksPane(self._recommend, lambda: self.session.latest.generation, self.store, id="picks")
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -85,7 +83,7 @@ class MoodApp(App[int]):
                 yield MoodTimeline(id="timeline")
                 yield MoodLine(id="mood")
                 yield StatusLine(id="status")
-            yield PicksPane(self._recommend, lambda: self.session.latest.generation, self.store.verdict, id="picks")
+            yield self.picks
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -123,7 +121,7 @@ class MoodApp(App[int]):
 
     def ask_for_picks(self, request: PickRequest | None) -> None:
         if request is not None:
-            self.query_one(PicksPane).fetch(request, self.settings.offline)
+            self.picks.fetch(request, self.settings.offline)
 
     # Messages: the only place the screen changes -----------------------------------------
     @while_running
@@ -141,15 +139,8 @@ class MoodApp(App[int]):
 
     @while_running
     def on_camera_status(self, message: CameraStatus) -> None:
-        camera = self.camera
-        state = "paused" if camera.paused else message.state
-        if state.startswith(("unavailable", "off")):
-            camera.show_message(f"No camera: {state}\n\nPress 1-7 to set your mood by hand.")
-            if not camera.preview_on:  # the pane that says why is hidden: say it once here
-                self.notify(f"No camera: {state}", severity="warning", timeout=8)
-        elif state == "lost":
-            camera.show_message("Camera lost, retrying…")
-        self.query_one(StatusLine).set_camera(state, message.fps, message.latency_ms)
+        self.query_one(StatusLine).set_camera("paused" if self.camera.paused else message.state, message.fps,
+                                              message.latency_ms)
 
     @while_running
     def on_model_chosen(self, message: ModelChosen) -> None:
@@ -164,17 +155,8 @@ class MoodApp(App[int]):
 
     @while_running
     def on_calibration_update(self, message: CalibrationUpdate) -> None:
-        state, status = message.state, self.query_one(StatusLine)
-        if state == "recorded":
-            self.notify("Baseline recorded: your resting face now reads neutral. B clears it.", timeout=4)
-            state = "on"
-        elif state == "cleared":
-            self.notify("Baseline cleared.", timeout=3)
-            state = ""
-        elif state.startswith("not recorded"):
-            self.notify(f"Baseline {state}", severity="warning", timeout=5)
-            state = "on" if status.baseline == "on" else ""
-        status.set_baseline("" if state == "none" else state)
+        status = self.query_one(StatusLine)
+        status.set_baseline(baseline_word(message.state, status.baseline))
 
     @while_running
     def on_picks_ready(self, message: PicksReady) -> None:
@@ -182,12 +164,13 @@ class MoodApp(App[int]):
         if decision.action == "drop":
             return  # an answer for a mood or strategy the user has already left
         status = self.query_one(StatusLine)
-        if any(s != "offline" for n, s in message.picks.sources.items() if n != "local lists") or not status.sources:
+        # The local answer marks every online source offline: it says nothing the online answer has not.
+        if not message.local or not status.sources or self.settings.offline:
             status.set_sources(message.picks.sources, message.picks.details)
         if decision.action == "hold":
             self.notify("New picks are ready: press n to see them.", timeout=4)
             return
-        self.query_one(PicksPane).show(message.picks)
+        self.picks.show(message.picks)
 
     @on(DataTable.RowHighlighted)
     @while_running
@@ -198,7 +181,7 @@ class MoodApp(App[int]):
     @on(DataTable.RowSelected)
     @while_running
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
-        item = self.query_one(PicksPane).selected
+        item = self.picks.selected
         if item is not None:
             self.notify(f"{item.title}: {item.url or 'no link'}", title="Details", timeout=5)
 
@@ -211,7 +194,7 @@ class MoodApp(App[int]):
         if isinstance(held, PickRequest):
             self.ask_for_picks(held)
         else:
-            self.query_one(PicksPane).show(held)
+            self.picks.show(held)
 
     def action_toggle_strategy(self) -> None:
         request = self.session.toggle_strategy()
@@ -222,6 +205,8 @@ class MoodApp(App[int]):
     def action_set_mood(self, index: int) -> None:
         request = self.session.set_manual(EMOTIONS[index], time.monotonic())
         self.store.log_mood(EMOTIONS[index], "manual")
+        if not self.store.saving:
+            self.notify(f"Mood {EMOTIONS[index]} (not saved: the database cannot be written)", timeout=2)
         self.camera.show_manual(EMOTIONS[index])
         self._show_mood()
         self.ask_for_picks(request)
@@ -241,58 +226,19 @@ class MoodApp(App[int]):
         self.ask_for_picks(request)
 
     def action_feedback(self, verdict: str) -> None:
-        item = self._selected_or_warn()
-        if item is not None:
-            self.store.set_feedback(item, verdict)
-            self.notify(f"{verdict.capitalize()}: {item.title}{self._unsaved()}", timeout=2)
-            self.query_one(PicksPane).show_details()
+        self.picks.judge(verdict)
 
     def action_copy_link(self) -> None:
-        item = self.query_one(PicksPane).selected
-        if item is None or not item.url:
-            self.notify("This row has no link.", severity="warning")
-            return
-        self.copy_to_clipboard(item.url)  # OSC 52: works over SSH in most terminals
-        self.notify(f"Copied {item.url}", timeout=3)
+        self.picks.copy_link()
 
     def action_show_link(self) -> None:
-        item = self.query_one(PicksPane).selected
-        self.notify(item.url if item and item.url else "This row has no link.", title=item.title if item else "")
+        self.picks.show_link()
 
     def action_play_preview(self) -> None:
-        """Plays the selected song's 30-second preview; pressed again, stops it. A play teaches the taste."""
-        if self.player.playing:
-            self.player.stop()
-            self.notify("Preview stopped.", timeout=2)
-            return
-        item = self.query_one(PicksPane).selected
-        if item is None or item.kind != "song" or not item.preview:
-            self.notify("Select a song with a preview (from Deezer or iTunes) in the Songs table.", severity="warning")
-            return
-        player = self.player.play(item.preview)
-        if player is None:
-            self.notify(f"No audio player found (install mpv, ffplay, vlc or mpg123). Preview: {item.preview}",
-                        severity="warning", timeout=8)
-            return
-        self.store.add_signal([item], "play")
-        self.notify(f"Playing 30 s of {item.title} with {player} (a stops it).", timeout=3)
+        self.picks.play_preview()
 
     def action_export_picks(self) -> None:
-        """Writes the picks on screen to the data dir: movies for Letterboxd, songs as a playlist."""
-        from moodtui.recommend.export import letterboxd_csv, m3u
-
-        shown = self.query_one(PicksPane).shown()
-        folder, stamp = self.settings.data_path() / "exports", time.strftime("%Y%m%d-%H%M%S")
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            written = [write_atomically(folder / f"movies-{stamp}.csv", letterboxd_csv([i for i in shown
-                                                                                       if i.kind == "movie"])),
-                       write_atomically(folder / f"songs-{stamp}.m3u", m3u([i for i in shown if i.kind == "song"]))]
-        except OSError as error:
-            self.notify(f"Not exported: {error}", severity="error")
-            return
-        self.store.add_signal(shown, "export")
-        self.notify("Exported to " + " and ".join(str(path) for path in written), timeout=8)
+        self.picks.export(self.settings.data_path() / "exports")
 
     def action_show_taste(self) -> None:
         from moodtui.tui.taste_screen import TasteScreen
@@ -300,34 +246,21 @@ class MoodApp(App[int]):
         self.push_screen(TasteScreen(self.engine.taste()))
 
     def action_toggle_pause(self) -> None:
-        camera = self.camera
-        camera.set_paused(not camera.paused)
-        self.query_one(StatusLine).set_camera("paused" if camera.paused else "live")
+        self.camera.set_paused(not self.camera.paused)
+        self.query_one(StatusLine).set_camera("paused" if self.camera.paused else "live")
 
     def action_toggle_preview(self) -> None:
-        camera = self.camera
-        camera.set_preview(not camera.preview_on)
+        self.camera.set_preview(not self.camera.preview_on)
         shown = self.settings.preview if self.settings.preview != "off" else "auto"
-        self._persist(preview=shown if camera.preview_on else "off")
+        self._persist(preview=shown if self.camera.preview_on else "off")
 
     def action_calibrate(self) -> None:
-        camera = self.camera
-        if not self.settings.calibration:
-            self.notify("Calibration is off (--no-calibration or calibration = false).", severity="warning")
-        elif camera.calibration is None or camera.paused or self.query_one(StatusLine).camera not in ("live",
-                                                                                                     "starting"):
-            self.notify("A baseline needs the camera running.", severity="warning")
-        else:
-            camera.calibration.request_start()
-            self.notify("Relax your face and look at the camera for 3 seconds…", timeout=3)
+        self.camera.record_baseline(self.query_one(StatusLine).camera)
 
     def action_clear_baseline(self) -> None:
-        camera = self.camera
-        if camera.calibration is not None:
-            camera.calibration.request_clear()
-        else:  # no camera worker to take the request: clear the stored one here
+        if not self.camera.clear_baseline():  # no camera worker to take the request: cleared here
             self.store.clear_baseline()
-            self.on_calibration_update(CalibrationUpdate("cleared"))
+            self.camera.post_message(CalibrationUpdate("cleared"))  # said by the pane, shown by the status line
 
     def action_toggle_help(self) -> None:
         if isinstance(self.screen, KeysScreen):
@@ -345,7 +278,7 @@ class MoodApp(App[int]):
 
     def on_unmount(self) -> None:
         self.camera.shutdown()
-        self.player.stop()
+        self.picks.player.stop()
         if self._engine is not None:
             self._engine.close()
         self.store.close()
@@ -358,15 +291,6 @@ class MoodApp(App[int]):
                                     lambda action=binding.action: self.run_action(action))
 
     # Helpers -------------------------------------------------------------------------------
-    def _selected_or_warn(self):
-        item = self.query_one(PicksPane).selected
-        if item is None:
-            self.notify("Select a movie or song first.", severity="warning")
-        return item
-
-    def _unsaved(self) -> str:
-        return "" if self.store.saving else " (not saved: the database cannot be written)"
-
     def _show_mood(self) -> None:
         self.query_one(MoodLine).show(self.session.label, self.session.strategy, bool(self.session.manual))
         self._show_timeline()  # a new mood shows in its cells at once, not at the next cell's redraw

@@ -36,6 +36,15 @@ def calibration_words(event: CalibrationEvent) -> str:
     return event.kind.value
 
 
+def baseline_word(state: str, before: str) -> str:
+    """The status line's word for the baseline after a calibration update ("" when there is none)."""
+    if state == "recorded":
+        return "on"
+    if state.startswith("not recorded"):
+        return "on" if before == "on" else ""
+    return "" if state in ("cleared", "none") else state
+
+
 class CameraPane(Vertical):
     def __init__(self, settings: Settings, loaded, store, **kwargs) -> None:
         """`loaded`: the classifier and model choice made before the screen took the terminal, or the
@@ -125,6 +134,24 @@ class CameraPane(Vertical):
         if self.manual is None and self.is_attached:
             self.query_one(EmotionBars).show(message.scores, message.leader, message.raw)
 
+    def on_camera_status(self, message: CameraStatus) -> None:
+        """Why there is no picture, in the preview (the status line, the app's, has the one word)."""
+        if message.state.startswith(("unavailable", "off")):
+            self.show_message(f"No camera: {message.state}\n\nPress 1-7 to set your mood by hand.")
+            if not self.preview_on:  # the pane that says why is hidden: say it once in a notification
+                self.app.notify(f"No camera: {message.state}", severity="warning", timeout=8)
+        elif message.state == "lost":
+            self.show_message("Camera lost, retrying…")
+
+    def on_calibration_update(self, message: CalibrationUpdate) -> None:
+        if message.state == "recorded":
+            unsaved = "" if self._store.saving else " (for this session only: the database cannot be written)"
+            self.app.notify(f"Baseline recorded: your resting face now reads neutral. B clears it.{unsaved}", timeout=4)
+        elif message.state == "cleared":
+            self.app.notify("Baseline cleared.", timeout=3)
+        elif message.state.startswith("not recorded"):
+            self.app.notify(f"Baseline {message.state}", severity="warning", timeout=5)
+
     # What the keys ask -----------------------------------------------------------------------
     def show_manual(self, emotion: str | None) -> None:
         """A mood set by hand fills its bar; None gives the bars back to the camera."""
@@ -146,6 +173,23 @@ class CameraPane(Vertical):
     def set_preview(self, on: bool) -> None:
         self.preview_on = on
         self.query_one(CameraPreview).display = on
+
+    def record_baseline(self, camera_state: str) -> None:
+        """Key b: the worker records the user's resting face over its next frames."""
+        if not self.settings.calibration:
+            self.app.notify("Calibration is off (--no-calibration or calibration = false).", severity="warning")
+        elif self.calibration is None or self.paused or camera_state not in ("live", "starting"):
+            self.app.notify("A baseline needs the camera running.", severity="warning")
+        else:
+            self.calibration.request_start()
+            self.app.notify("Relax your face and look at the camera for 3 seconds…", timeout=3)
+
+    def clear_baseline(self) -> bool:
+        """Key B: the worker clears the baseline at its next frame; False when there is no worker to ask."""
+        if self.calibration is None:
+            return False
+        self.calibration.request_clear()
+        return True
 
     def shutdown(self) -> None:
         """Stop the worker and release the camera now, not when the process ends."""

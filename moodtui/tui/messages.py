@@ -71,3 +71,4 @@ class PicksReady(Message):
 
     picks: Picks
     generation: int
+    local: bool = False  # from the local sources alone (the online ones answer a moment later)

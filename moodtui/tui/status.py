@@ -5,6 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from moodtui.recommend.imdb_datasets import ImdbIndex
+from moodtui.recommend.imdb_pages import ImdbPages
+from moodtui.recommend.library import Library
+from moodtui.recommend.lists import ListSource
+from moodtui.recommend.music import DeezerArtists
 from moodtui.recommend.sources import Status, status_words
 
 CAMERA_STYLES = {"live": "green", "starting": "cyan", "paused": "yellow", "lost": "red", "ended": "yellow",
@@ -14,9 +19,9 @@ STATUS_STYLES = {Status.ONLINE: "green", Status.CACHED: "cyan", Status.LOCAL: "g
                  Status.TIMED_OUT: "yellow"}
 
 
-QUIET_WHEN_LOCAL = {"your library", "your artists"}  # said only when they bring something
-SHORT_NAMES = {"local lists": "lists", "imdb datasets": "imdb-db", "imdb pages": "imdb-web", "your library": "library",
-               "your artists": "artists"}
+QUIET_WHEN_LOCAL = {Library.name, DeezerArtists.name}  # said only when they bring something
+SHORT_NAMES = {ListSource.name: "lists", ImdbIndex.name: "imdb-db", ImdbPages.name: "imdb-web", Library.name: "library",
+               DeezerArtists.name: "artists"}
 
 
 class MoodLine(Static):
@@ -81,8 +86,8 @@ class StatusLine(Static):
             text.append(status_words(status, self.details.get(name, "")), style=STATUS_STYLES.get(status, ""))
         if offline:
             text.append(" · ")
-            text.append("offline" if len(offline) > 2 else " ".join(SHORT_NAMES.get(n, n) for n in offline)
-                        + " offline", style=STATUS_STYLES[Status.OFFLINE])
+            text.append(Status.OFFLINE if len(offline) > 2 else " ".join(SHORT_NAMES.get(n, n) for n in offline)
+                        + f" {Status.OFFLINE}", style=STATUS_STYLES[Status.OFFLINE])
         # A layout pass only when the line may wrap differently (its length changed), not every second.
         self.update(text, layout=len(text) != self._drawn_length)
         self._drawn_length = len(text)

@@ -49,6 +49,12 @@ def calibration_for(settings: Settings, store, model: str) -> Calibration:
 def build_pipeline(settings: Settings, store=None,
                    loaded: tuple[EmotionClassifier, ModelChoice] | None = None) -> Pipeline:
     """The pipeline for these settings; `loaded` is a classifier already made by load_classifier."""
+    import cv2
+
+    # A pipeline reads faces on one core: OpenCV's pool of threads, woken and left spinning around each
+    # of its small calls (a 640x480 colour conversion, an 84x84 cascade), cost more than they gave
+    # (benchmarks/tui_tmux.py, compare_fer.py).
+    cv2.setNumThreads(1)
     classifier, choice = loaded or load_classifier(settings)
     return Pipeline(classifier, FaceFinder(make_detector()), clahe=settings.clahe,
                     calibration=calibration_for(settings, store, choice.name), model=choice)
