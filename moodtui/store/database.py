@@ -52,6 +52,8 @@ def _flush_open_stores() -> None:
     """A process that ends without closing its store still commits what it queued (briefly for a busy file)."""
     for store in list(_open_stores):
         store.flush(CLOSE_WAIT)
+
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS feedback (item TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL,
