@@ -117,3 +117,21 @@ def test_a_face_in_view_is_found_on_the_first_frame(head, background):
     frame, truth = frame_with(*head, 320, 220, 1.0, 0.0, background)
     faces = FaceFinder().find(frame, 0.0)
     assert len(faces) == 1 and iou(faces[0].box, truth) >= 0.5 and not faces[0].tracked
+
+
+def test_a_photo_is_searched_on_every_core_and_live_frames_stay_on_one(head, background):
+    frame, truth = frame_with(*head, 320, 220, 1.0, 0.0, background)
+    cv2.setNumThreads(-1)
+    every_core = cv2.getNumThreads()
+    finder = FaceFinder()
+    search, seen = finder.detector.searcher, []
+    run = search._run
+    search._run = lambda step, small, scale: seen.append(cv2.getNumThreads()) or run(step, small, scale)
+    cv2.setNumThreads(1)  # as the app and `detect` set it
+    try:
+        faces = finder.detect(frame)
+        assert len(faces) == 1 and iou(faces[0].box, truth) >= 0.5
+        assert seen and set(seen) == {every_core}
+        assert cv2.getNumThreads() == 1  # back to one thread for the frames that follow
+    finally:
+        cv2.setNumThreads(-1)

@@ -146,14 +146,22 @@ class Search:
         """Every face of one image, as for a still photo: the upright steps first and, unless both frontal
         cascades agree on a face there (a false box is seldom found by two), the turned and profile
         steps too. A photo with an upright face is read in half the time (75 ms instead of 155 on a
-        desktop core), and a rolled or turned face the upright steps miss is still looked for."""
+        desktop core), and a rolled or turned face the upright steps miss is still looked for.
+
+        A photo is one call, not one of thirty a second: each cascade call spreads its pyramid over every
+        core here (a third less time on two cores), then OpenCV goes back to the threads it had."""
         small, scale = self._small(grey)
         hits: list[Hit] = []
-        for index, step in enumerate(self.plan):
-            if index == UPRIGHT_STEPS and _agreed(self._found_by):
-                break
-            found = self._run(step, small, scale)
-            self._found_by.extend((step.cascade, hit) for hit in found)
-            hits += found
-        self._found_by = []
+        threads = cv2.getNumThreads()
+        cv2.setNumThreads(-1)  # OpenCV's default: every core
+        try:
+            for index, step in enumerate(self.plan):
+                if index == UPRIGHT_STEPS and _agreed(self._found_by):
+                    break
+                found = self._run(step, small, scale)
+                self._found_by.extend((step.cascade, hit) for hit in found)
+                hits += found
+        finally:
+            cv2.setNumThreads(threads)
+            self._found_by = []
         return merged(hits)
