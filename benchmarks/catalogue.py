@@ -2,8 +2,8 @@
 simulated users with hidden tastes who judge what they are shown and rate what they saw before.
 
 Used by benchmarks/taste.py and by the taste tests: titles with one to three genres, a year, a
-director, an IMDb-style rating and a vote count, written as title.basics / title.ratings TSV and
-indexed by moodtui.recommend.imdb_datasets.build_index.
+director, an IMDb-style rating and a vote count, written as title.basics / title.ratings / title.crew
+TSV and indexed by moodtui.recommend.imdb_datasets.build_index.
 """
 
 from __future__ import annotations
@@ -13,12 +13,17 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from moodtui.recommend.imdb_datasets import BASICS_HEADER, RATINGS_HEADER, build_index
+from moodtui.recommend.imdb_datasets import BASICS_HEADER, CREW_HEADER, RATINGS_HEADER, build_index
 from moodtui.recommend.items import Recommendation
 
 GENRES = ["Action", "Adventure", "Animation", "Biography", "Comedy", "Crime", "Documentary", "Drama", "Family",
           "Fantasy", "History", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller"]
 DIRECTORS = [f"Director {i}" for i in range(120)]
+
+
+def director_id(name: str) -> str:
+    """The IMDb-style name id of a generated director ("Director 7" -> nm0000007)."""
+    return f"nm{int(name.rsplit(' ', 1)[1]):07d}"
 
 
 @dataclass(frozen=True)
@@ -45,16 +50,19 @@ def catalogue(count: int, seed: int = 0) -> list[Title]:
 def write_index(titles: list[Title], folder: Path) -> Path:
     """Index the titles as a synced IMDb index at folder/imdb/imdb.sqlite; returns its path."""
     folder.mkdir(parents=True, exist_ok=True)
-    basics, ratings = folder / "title.basics.tsv", folder / "title.ratings.tsv"
-    with basics.open("w") as b, ratings.open("w") as r:
+    basics, ratings, crew = (folder / f"title.{name}.tsv" for name in ("basics", "ratings", "crew"))
+    with basics.open("w") as b, ratings.open("w") as r, crew.open("w") as c:
         b.write("\t".join(BASICS_HEADER) + "\n")
         r.write("\t".join(RATINGS_HEADER) + "\n")
+        c.write("\t".join(CREW_HEADER) + "\n")
         for t in titles:
             b.write(f"{t.imdb_id}\tmovie\t{t.title}\t{t.title}\t0\t{t.year}\t\\N\t110\t{','.join(t.genres)}\n")
             r.write(f"{t.imdb_id}\t{t.rating}\t{t.votes}\n")
+            directors = director_id(t.director) if t.director else "\\N"  # \N: IMDb's empty field
+            c.write(f"{t.imdb_id}\t{directors}\t\\N\n")
     out = folder / "imdb" / "imdb.sqlite"
     out.parent.mkdir(exist_ok=True)
-    build_index(basics, ratings, out)
+    build_index(basics, ratings, out, crew=crew)
     return out
 
 

@@ -82,8 +82,8 @@ def main() -> None:
         index = home / "synced" / "imdb" / "imdb.sqlite"
         index.parent.mkdir(parents=True)
         started = time.perf_counter()
-        basics, ratings = generate(home, args.rows)
-        build_index(basics, ratings, index)
+        basics, ratings, crew = generate(home, args.rows)
+        build_index(basics, ratings, index, crew=crew)
         movies = sqlite3.connect(index).execute("SELECT count(*) FROM movies").fetchone()[0]
         result["index"] = {"basics_rows": args.rows, "movies": movies,
                            "generated_and_built_s": round(time.perf_counter() - started, 1)}

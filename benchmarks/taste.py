@@ -6,7 +6,8 @@ a mood (drawn, the same for every condition), five movie picks from the real eng
 and the user's like or dislike of each by their hidden rules, pressed as keys would. Conditions:
 the paper's taste-blind draw (taste = false), the taste model from nothing, and the taste model after
 importing 60 earlier ratings (an IMDb export the user's taste wrote). Reports the share of picks liked
-per round, and any imported or disliked title picked again (there must be none). Saves
+per round, the share by the user's favourite directors late on (the index knows each film's director
+from its crew file), and any imported or disliked title picked again (there must be none). Saves
 benchmarks/results/taste.json.
 """
 
@@ -46,7 +47,7 @@ def run_user(user: User, condition: str, titles, by_id, index_dir: Path, home: P
         import_exports([str(export)], store, engine.index)
         never |= {item.imdb_id for item, verdict, _ in store.ratings()}
     moods = random.Random(seed + 1)
-    shares, repeats = [], 0
+    shares, repeats, by_favourite = [], 0, []
     for round_ in range(rounds):
         picks = engine.recommend(moods.choice(EMOTIONS), moods.choice(("match", "lift")), seed=seed * 1000 + round_)
         liked = 0
@@ -58,9 +59,11 @@ def run_user(user: User, condition: str, titles, by_id, index_dir: Path, home: P
             if verdict == "dislike":
                 never.add(movie.imdb_id)
         shares.append(liked / max(1, len(picks.movies)))
+        by_favourite.append(sum(by_id[m.imdb_id].director in user.directors for m in picks.movies if m.imdb_id in by_id)
+                            / max(1, len(picks.movies)))
     engine.close()
     store.close()
-    return {"shares": shares, "repeats": repeats}
+    return {"shares": shares, "repeats": repeats, "by_favourite": by_favourite}
 
 
 def main() -> None:
@@ -75,6 +78,7 @@ def main() -> None:
     by_id = {t.imdb_id: t for t in titles}
     results: dict[str, list[list[float]]] = {c: [] for c in CONDITIONS}
     repeats = dict.fromkeys(CONDITIONS, 0)
+    favourite: dict[str, list[list[float]]] = {c: [] for c in CONDITIONS}
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "index"
         write_index(titles, index_dir)
@@ -85,6 +89,7 @@ def main() -> None:
                 done = run_user(replace(user), condition, titles, by_id, index_dir, home, args.rounds, u)
                 results[condition].append(done["shares"])
                 repeats[condition] += done["repeats"]
+                favourite[condition].append(done["by_favourite"])
             print(f"user {u + 1}/{args.users}: " + ", ".join(
                 f"{c} {np.mean(results[c][-1][:10]):.2f}" for c in CONDITIONS), flush=True)
     curves = {c: [round(float(v), 3) for v in np.mean(results[c], axis=0)] for c in CONDITIONS}
@@ -97,7 +102,10 @@ def main() -> None:
                                                 for c in CONDITIONS},
                    "round_10_over_blind": {c: round(at_ten[c] / max(at_ten["taste-blind"], 1e-9), 2)
                                            for c in CONDITIONS},
-                   "imported_or_disliked_picked_again": repeats})
+                   "imported_or_disliked_picked_again": repeats,
+                   # the share of picks by one of the user's four favourite directors (of 120), rounds 21-30
+                   "favourite_director_share_rounds_21_30": {c: round(float(np.mean([s[20:] for s in favourite[c]])), 3)
+                                                             for c in CONDITIONS}})
 
 
 if __name__ == "__main__":

@@ -51,6 +51,10 @@ class Settings:
         """The SQLite file of what moodtui keeps about its user (README, "What is stored")."""
         return self.data_path() / "moodtui.sqlite"
 
+    def index_path(self) -> Path:
+        """The IMDb datasets' index that `moodtui imdb sync` builds (beside the downloaded files)."""
+        return self.data_path() / "imdb" / "imdb.sqlite"
+
     def data_path(self) -> Path:
         path = Path(self.data_dir or os.environ.get("MOODTUI_DATA_DIR") or user_data_dir("moodtui"))
         with contextlib.suppress(OSError):  # unwritable: the store says so and works in memory

@@ -22,5 +22,7 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 def terminal_safe(text: str) -> str:
     """`text` without escape sequences or control characters (tabs kept, newlines become spaces)."""
+    if text.isprintable():  # no ESC, C0 or C1 character: nearly every title, read a thousand at a time
+        return text
     text = _ESCAPES.sub("", text)
     return _CONTROLS.sub(lambda m: " " if m.group(0) in "\n\r" else "", text)

@@ -65,3 +65,20 @@ def test_an_unwritable_data_dir_and_no_camera_are_warnings_with_fixes(tmp_path):
 def test_a_broken_config_fails_with_the_key_named(tmp_path):
     status, checks = doctor(tmp_path, "--offline", config="picks = 0\n")
     assert status == 1 and not checks["config file"]["ok"] and "picks" in checks["config file"]["detail"]
+
+
+def test_an_index_synced_before_directors_is_flagged_and_a_new_one_passes(tmp_path):
+    import sqlite3
+
+    from moodtui.recommend.imdb_datasets import build_index
+
+    folder = "fixtures/imdb_datasets"
+    index = tmp_path / "data" / "imdb" / "imdb.sqlite"
+    index.parent.mkdir(parents=True)
+    build_index(shared_path(f"{folder}/title.basics.tsv"), shared_path(f"{folder}/title.ratings.tsv"), index)
+    _, checks = doctor(tmp_path, "--offline")
+    assert checks["imdb index"]["ok"] and "days old" in checks["imdb index"]["detail"]
+    sqlite3.connect(index).execute("DROP TABLE movie_directors").connection.commit()
+    _, checks = doctor(tmp_path, "--offline")
+    old = checks["imdb index"]
+    assert not old["ok"] and "no directors" in old["detail"] and old["fix"] == "moodtui imdb sync"

@@ -163,6 +163,60 @@ def test_forget_taste_removes_everything_it_learned_from(tmp_path):
 
 
 
+def directed_index(tmp_path):
+    """An index whose crew file gives Alien's director one other film, a drama, among ten other dramas."""
+    from benchmarks.catalogue import Title, write_index
+
+    rated = [Title("tt0078748", "Alien", 1979, ("Horror", "Sci-Fi"), "Director 1", 8.5, 900_000),
+             Title("tt0133093", "The Matrix", 1999, ("Action", "Sci-Fi"), "Director 2", 8.7, 2_000_000),
+             Title("tt0332280", "The Notebook", 2004, ("Drama", "Romance"), "Director 3", 7.8, 600_000)]
+    # Rated and voted for like Alien: the taste has nothing against them (the Notebook, disliked, is a drama).
+    dramas = [Title(f"tt77001{i:02d}", f"Another Drama {i}", 1985, ("Drama",), f"Director {10 + i}", 8.5, 900_000)
+              for i in range(10)]
+    same_director = Title("tt7700001", "A Quiet Drama", 1985, ("Drama",), "Director 1", 8.5, 900_000)
+    return write_index([*rated, same_director, *dramas], tmp_path / "data")
+
+
+def test_a_director_is_learned_through_the_index_from_ratings_that_never_name_one(tmp_path):
+    """Letterboxd names no director: the index's crew does, so liking Alien there brings its director's drama
+    up among the dramas of a sad evening, because of Alien, and `taste` says who it means."""
+    from moodtui.config import Settings
+    from moodtui.recommend.engine import learned_taste
+    from moodtui.recommend.imdb_datasets import ImdbIndex
+    from moodtui.recommend.lists import LocalLists
+    from moodtui.store import open_store
+
+    directed_index(tmp_path)
+    ratings = shared_path("fixtures/exports/letterboxd/ratings.csv")
+    assert moodtui("import", str(ratings), home=tmp_path).returncode == 0
+    settings = Settings(data_dir=str(tmp_path / "data"), offline=True, vote_floor=0, picks=3)
+    store = open_store(settings.store_path())
+    taste = learned_taste(store, ImdbIndex(settings.index_path()))
+    quiet, other = ImdbIndex(settings.index_path()).by_ids(["tt7700001", "tt7700100"]).values()
+    assert taste.score(quiet) > taste.score(other) + 0.1
+    assert taste.because(quiet).title == "Alien"
+    engine = engine_for(settings, lists=LocalLists({}, {}))  # the index's films alone
+    picked = [m for seed in range(16) for m in engine.recommend("sad", "match", seed=seed).movies]
+    engine.close()
+    store.close()
+    # Shown titles rest for six hours, so each drama comes round; only the director's says it is because of Alien.
+    because_alien = {m.title for m in picked if "because you liked Alien (1979)" in m.why}
+    assert because_alien == {"A Quiet Drama"}, [(m.title, m.why) for m in picked]
+    learned = json.loads(moodtui("taste", "--json", home=tmp_path).stdout)
+    directors = {row["value"] for row in learned["movie"]["likes"] if row["group"] == "director"}
+    assert "the director of Alien (1979)" in directors
+    # An IMDb export names Alien's director: the same id is shown by that name from then on.
+    assert moodtui("import", str(shared_path("fixtures/exports/imdb_ratings.csv")), home=tmp_path).returncode == 0
+    learned = json.loads(moodtui("taste", "--json", home=tmp_path).stdout)
+    named = {row["value"] for row in learned["movie"]["likes"] + learned["movie"]["dislikes"]
+             if row["group"] == "director"}
+    assert "Nick Cassavetes" in named and not any(v.startswith("nm") for v in named)  # The Notebook's, by id
+    store = open_store(settings.store_path())
+    assert learned_taste(store, ImdbIndex(settings.index_path())).names[("movie", "director", "nm0000001")] == \
+        "Ridley Scott"
+    store.close()
+
+
 @pytest.mark.asyncio
 async def test_likes_pressed_in_the_app_move_the_next_picks_at_once(tmp_path):
     from moodtui.config import Settings

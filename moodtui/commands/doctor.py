@@ -189,13 +189,18 @@ def check_data_dir(settings: Settings) -> Check:
 
 
 def check_imdb_index(settings: Settings, now: float) -> Check:
-    index = settings.data_path() / "imdb" / "imdb.sqlite"
+    index = settings.index_path()
     if not index.exists():
         return Check("imdb index", False, "not synced (movies come from the lists and pages)", "moodtui imdb sync")
+    from moodtui.recommend.imdb_datasets import ImdbIndex
+
     days = (now - index.stat().st_mtime) / 86400
     stale = days > 60
-    return Check("imdb index", not stale, f"{index.stat().st_size / 1e6:.0f} MB, {days:.0f} days old",
-                 "moodtui imdb sync" if stale else "")
+    directors = ImdbIndex(index).knows_directors()
+    detail = f"{index.stat().st_size / 1e6:.0f} MB, {days:.0f} days old" + \
+        ("" if directors else ", no directors (synced before moodtui indexed them)")
+    return Check("imdb index", directors and not stale, detail,
+                 "" if directors and not stale else "moodtui imdb sync")
 
 
 def online_sources() -> tuple[tuple[str, str, str], ...]:

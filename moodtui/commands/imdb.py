@@ -17,9 +17,9 @@ def add_parser(commands) -> None:
                                description="Work with IMDb's datasets and with IMDb pages saved from a browser.")
     actions = imdb.add_subparsers(dest="imdb_command", metavar="ACTION", required=True)
     sync = actions.add_parser("sync", help="download IMDb's datasets and index the movies",
-                              description="Download title.basics and title.ratings (about 250 MB) and build the "
-                              "local index. Interrupted downloads resume; the old index stays until the new one "
-                              "is complete.")
+                              description="Download title.basics, title.ratings and title.crew (about 300 MB) "
+                              "and build the local index of movies and their directors. Interrupted downloads "
+                              "resume; the old index stays until the new one is complete.")
     sync.add_argument("--url", help="base URL of the datasets (default from config)")
     sync.set_defaults(handler=run_sync)
     imported = actions.add_parser("import", help="add the titles of saved IMDb pages to your library",
@@ -62,7 +62,7 @@ def run_sync(args: argparse.Namespace, settings: Settings) -> int:
     client = HttpClient(timeout=max(settings.timeout, 30.0))
     try:
         count = imdb_datasets.sync(client, args.url or settings.imdb_datasets_url,
-                                   settings.data_path() / "imdb", progress_printer())
+                                   settings.index_path().parent, progress_printer())
     finally:
         client.close()
     if sys.stderr.isatty():

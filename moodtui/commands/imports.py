@@ -34,6 +34,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         imdb.run_import(argparse.Namespace(files=pages), settings)
     if exports:
         with user_store(settings) as store:
-            summary = import_exports(exports, store, ImdbIndex(settings.data_path() / "imdb" / "imdb.sqlite"))
+            summary = import_exports(exports, store, ImdbIndex(settings.index_path()))
         print(summary.line())
     return 0

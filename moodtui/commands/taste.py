@@ -22,11 +22,12 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from moodtui.recommend.taste import Taste, evidence_from
+    from moodtui.recommend.engine import learned_taste
+    from moodtui.recommend.imdb_datasets import ImdbIndex
     from moodtui.text import terminal_safe
 
     with user_store(settings, read_only=True) as store:
-        taste = Taste.learn(evidence_from(store.ratings(), store.feedback_items(), store.signals()))
+        taste = learned_taste(store, ImdbIndex(settings.index_path()))
     summary = taste.summary()
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))

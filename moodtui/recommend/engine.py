@@ -145,6 +145,25 @@ def weighted_draw(items: list[Recommendation], weights: list[float], count: int,
     return [item for item, _ in keyed[:count]]
 
 
+def learned_taste(store, index: ImdbIndex, ratings: list | None = None, feedback: list | None = None) -> Taste:
+    """The taste learned from everything the store holds, its movies linked to the synced index: their
+    directors are known there by IMDb's ids, as are the candidates' (the store keeps titles as they came)."""
+    evidence = evidence_from(store.ratings() if ratings is None else ratings,
+                             store.feedback_items() if feedback is None else feedback, store.signals())
+    movies = [fact.item for fact in evidence if fact.item.kind == "movie"]
+    known = index.by_ids([movie.imdb_id for movie in movies if movie.imdb_id])  # one query for most of them
+    matched = iter(index.linked([movie for movie in movies if not movie.imdb_id]))  # the rest: title and year
+
+    def completed(movie: Recommendation) -> Recommendation:
+        if not movie.imdb_id:
+            return next(matched)
+        return dataclasses.replace(movie, director_ids=known[movie.imdb_id].director_ids) \
+            if movie.imdb_id in known else movie
+
+    return Taste.learn([dataclasses.replace(fact, item=completed(fact.item)) if fact.item.kind == "movie" else fact
+                        for fact in evidence])
+
+
 @dataclass(frozen=True)
 class UserFacts:
     """What the store says about the user, read once per change of the store: the taste, what is never
@@ -165,7 +184,7 @@ class Engine:
         self.settings, self.store = settings, store
         self.lists = lists or LocalLists.load([shipped_lists_dir(), settings.data_path() / "lists"])
         self.mapping = Mapping.load(settings.mapping)
-        self.index = ImdbIndex(settings.data_path() / "imdb" / "imdb.sqlite", settings.vote_floor)
+        self.index = ImdbIndex(settings.index_path(), settings.vote_floor)
         self.client = HttpClient(settings.timeout, store=store)
         self.sources = sources if sources is not None else default_sources(settings, store, self.client, self.lists,
                                                                            self.index, self.mapping)
@@ -181,8 +200,7 @@ class Engine:
         if self._facts is not None and version is not None and self._facts[0] == version:
             return self._facts[1]
         ratings, feedback = self.store.ratings(), self.store.feedback_items()
-        taste = Taste.learn(evidence_from(ratings, feedback, self.store.signals())) if self.settings.taste \
-            else Taste()
+        taste = learned_taste(self.store, self.index, ratings, feedback) if self.settings.taste else Taste()
         keys = {item.key for item, verdict, _ in feedback if verdict in ("dislike", "seen")}
         keys |= {item.key for item, verdict, _ in ratings if verdict != "wanted"}
         ids = {item.imdb_id for item, verdict, _ in ratings if verdict != "wanted" and item.imdb_id}

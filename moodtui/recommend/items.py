@@ -31,6 +31,7 @@ class Recommendation:
     preview: str | None = None  # a 30-second audio preview of a song, when the service gives one
     why: str = ""  # why this pick: the genre or mood it stands for, the emotion and strategy, its source
     directors: tuple[str, ...] = ()  # where known (an IMDb ratings export names them)
+    director_ids: tuple[str, ...] = field(default=(), compare=False)  # IMDb name ids, from a synced index
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -40,6 +41,7 @@ class Recommendation:
                 object.__setattr__(self, name, terminal_safe(value))
         object.__setattr__(self, "genres", tuple(terminal_safe(g) for g in self.genres))
         object.__setattr__(self, "directors", tuple(terminal_safe(d) for d in self.directors))
+        object.__setattr__(self, "director_ids", tuple(terminal_safe(d) for d in self.director_ids))
 
     @cached_property
     def key(self) -> str:
