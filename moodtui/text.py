@@ -26,3 +26,8 @@ def terminal_safe(text: str) -> str:
         return text
     text = _ESCAPES.sub("", text)
     return _CONTROLS.sub(lambda m: " " if m.group(0) in "\n\r" else "", text)
+
+
+def counted(number: int, noun: str) -> str:
+    """"1 title", "2 titles": a count with its noun (a plain -s plural)."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

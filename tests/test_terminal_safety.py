@@ -69,3 +69,9 @@ def test_detect_prints_a_hostile_file_name_safely(tmp_path):
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "\x1b" not in done.stdout and "\x07" not in done.stdout and "wall.png frame 0: no face" in done.stdout
+
+
+def test_counts_are_said_in_words():
+    from moodtui.text import counted
+
+    assert [counted(n, "title") for n in (0, 1, 2)] == ["0 titles", "1 title", "2 titles"]

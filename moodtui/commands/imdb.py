@@ -10,6 +10,7 @@ from pathlib import Path
 
 from moodtui.commands.common import user_store
 from moodtui.config import Settings
+from moodtui.text import counted
 
 
 def add_parser(commands) -> None:
@@ -90,10 +91,10 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
                 failed += 1
                 continue
             total += store.add_to_library(imdb_pages.to_recommendation(r, "imported") for r in records)
-            print(f"{name}: {len(records)} titles")
+            print(f"{name}: {counted(len(records), 'title')}")
     if failed == len(args.files):
         raise imdb_pages.PageError("no titles imported")
-    print(f"{total} titles added to your library")
+    print(f"{counted(total, 'title')} added to your library")
     return 0
 
 

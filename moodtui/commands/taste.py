@@ -24,7 +24,7 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from moodtui.recommend.engine import learned_taste
     from moodtui.recommend.imdb_datasets import ImdbIndex
-    from moodtui.text import terminal_safe
+    from moodtui.text import counted, terminal_safe
 
     with user_store(settings, read_only=True) as store:
         taste = learned_taste(store, ImdbIndex(settings.index_path()))
@@ -42,6 +42,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             rows = summary[kind][side]
             if rows:
                 words = ", ".join(f"{terminal_safe(r['value'])} ({r['group']}, {r['weight']:+.2f}, "
-                                  f"{r['titles']} titles)" for r in rows)
+                                  f"{counted(r['titles'], 'title')})" for r in rows)
                 print(f"{kind}s, {'you like' if side == 'likes' else 'you dislike'}: {words}")
     return 0

@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from moodtui.errors import UserError
 from moodtui.recommend.items import Recommendation, normalise
 from moodtui.recommend.taste import rating_score
+from moodtui.text import counted
 
 LIKE_AT, DISLIKE_AT = 7.0, 4.0  # on IMDb's 1-10 scale; Letterboxd's stars count double
 MOVIE_TYPES = {"movie", "tv movie", "video"}  # IMDb title types that are films; series, episodes, games are not
@@ -62,7 +63,7 @@ class ImportSummary:
     def line(self) -> str:
         matched = (f"{self.unmatched} not in the IMDb index" if self.index
                    else "not matched to IMDb (no index: `moodtui imdb sync`)")
-        return (f"{self.titles} titles: {self.liked} liked, {self.disliked} disliked, {self.seen} seen, "
+        return (f"{counted(self.titles, 'title')}: {self.liked} liked, {self.disliked} disliked, {self.seen} seen, "
                 f"{self.wanted} wanted, {self.not_movies} not movies skipped, {matched}")
 
 
