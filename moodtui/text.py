@@ -29,5 +29,5 @@ def terminal_safe(text: str) -> str:
 
 
 def counted(number: int, noun: str) -> str:
-    """"1 title", "2 titles": a count with its noun (a plain -s plural)."""
+    """A count with its noun: "1 title", "2 titles" (a plain -s plural)."""
     return f"{number} {noun}{'' if number == 1 else 's'}"

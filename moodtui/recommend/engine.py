@@ -25,7 +25,7 @@ from urllib.parse import quote, quote_plus
 from moodtui.recommend.http import HttpClient
 from moodtui.recommend.imdb_datasets import ATTRIBUTION, ImdbIndex
 from moodtui.recommend.imdb_pages import ImdbPages
-from moodtui.recommend.items import Recommendation
+from moodtui.recommend.items import Recommendation, named
 from moodtui.recommend.library import Library
 from moodtui.recommend.lists import ListSource, LocalLists, shipped_lists_dir
 from moodtui.recommend.mapping import Mapping
@@ -114,12 +114,6 @@ def with_song_link(song: Recommendation) -> Recommendation:
         return song
     query = quote(f"{song.artist} {song.title}" if song.artist else song.title, safe="")
     return dataclasses.replace(song, url=f"https://www.deezer.com/search/{query}")
-
-
-def named(item: Recommendation) -> str:
-    if item.kind == "song":
-        return f"{item.artist} - {item.title}" if item.artist else item.title
-    return f"{item.title} ({item.year})" if item.year else item.title
 
 
 def explained(item: Recommendation, emotion: str, strategy: str, wanted: tuple[str, ...], reason: str = "") -> \

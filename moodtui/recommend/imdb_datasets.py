@@ -335,7 +335,8 @@ class ImdbIndex:
             db.close()
 
     @staticmethod
-    def _linked(db: sqlite3.Connection, movie: Recommendation, directors: str = "NULL") -> Recommendation:
+    def _linked(db: sqlite3.Connection, movie: Recommendation, directors: str) -> Recommendation:
+        """`directors`: the SQL of `_directors_column` for this index."""
         if movie.imdb_id and (movie.director_ids or directors == "NULL"):
             return movie
         if movie.imdb_id:  # only its directors are missing

@@ -59,6 +59,13 @@ class Recommendation:
                 "source": self.source, "url": self.url, "preview": self.preview, "why": self.why}
 
 
+def named(item: Recommendation) -> str:
+    """How a title is named to the user: "Alien (1979)", "ABBA - Dancing Queen"."""
+    if item.kind == "song":
+        return f"{item.artist} - {item.title}" if item.artist else item.title
+    return f"{item.title} ({item.year})" if item.year else item.title
+
+
 def trailer_url(movie: Recommendation) -> str:
     """A video-site search for the movie's trailer (a link only: no request is made)."""
     query = " ".join(str(part) for part in (movie.title, movie.year, "trailer") if part)

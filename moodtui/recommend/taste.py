@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from moodtui.recommend.items import Recommendation
+from moodtui.recommend.items import Recommendation, named
 
 PRIOR = 1.0  # the ridge penalty: like that many neutral titles behind every feature
 # Fitted second, to what the broad features leave unexplained: nearly every film has a director of its
@@ -90,8 +90,7 @@ def director_names(evidence: list[Evidence]) -> dict[str, str]:
                 names.setdefault(director_id, name)
     for fact in sorted(evidence, key=lambda e: e.score, reverse=True):
         for director_id in fact.item.director_ids:
-            year = f" ({fact.item.year})" if fact.item.year else ""
-            names.setdefault(director_id, f"the director of {fact.item.title}{year}")
+            names.setdefault(director_id, f"the director of {named(fact.item)}")
     return names
 
 
@@ -123,7 +122,8 @@ class Taste:
                 support.update(set(keys))
                 for group, values in features(fact.item).items():
                     for value in values:
-                        names.setdefault(_key(kind, group, value), directors.get(value, value))
+                        names.setdefault(_key(kind, group, value),
+                                         directors.get(value, value) if group == "director" else value)
             broad = [[key for key in row if key[1] not in SECOND] for row in rows]
             first = _ridge(broad, [e.score for e in facts])
             left = [e.score - sum(first.get(key, 0.0) for key in row) for e, row in zip(facts, broad, strict=True)]
