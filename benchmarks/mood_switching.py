@@ -1,8 +1,11 @@
 """Is the mood layer even-handed? Streams of the model's own readings through its smoothing and hysteresis.
 
+A unit check of the mechanism on simulated streams, not proof: the mood layer is judged on real footage
+by benchmarks/mood_real.py.
+
 `python -m benchmarks.mood_switching [--model large|default] [--faces N]` builds, for each emotion,
-N short "videos": a FER+ PublicTest face of another expression for 4 s, then a face of this emotion
-for 4 s, each frame the same face moved, lit and noised a little as a webcam would (a fixed light for
+N short "videos": a FER+ PublicTest face of another expression for 8 s, then a face of this emotion
+for 8 s, each frame the same face moved, lit and noised a little as a webcam would (a fixed light for
 the stream, small jitter a frame), read by the shipped int8 model with flip averaging at the app's
 10 readings a second, and fed to moodtui.vision.mood.MoodTracker. Per emotion it reports how often
 the mood switches to it, how long that takes, and how often the mood shows an emotion that is in
@@ -25,7 +28,7 @@ from moodtui.vision.emotion import EmotionClassifier
 from moodtui.vision.mood import MoodTracker
 
 READ_HZ = 10.0
-SECONDS = 4.0  # each face of a stream
+SECONDS = 8.0  # each face of a stream: a lasting change (the mood waits about 4 s for one)
 START = {e: "neutral" for e in EMOTIONS} | {"neutral": "happy"}  # the face before; neutral follows a smile
 
 

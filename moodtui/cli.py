@@ -27,7 +27,7 @@ from moodtui.commands import (
     recommend,
     taste,
 )
-from moodtui.commands.common import add_calibration_flag, add_reading_flags
+from moodtui.commands.common import add_calibration_flag, add_reading_flags, positive_float
 from moodtui.config import PREVIEWS, STRATEGIES, ConfigError, Settings, load_settings, with_flags
 from moodtui.errors import UserError
 
@@ -36,7 +36,16 @@ from moodtui.errors import UserError
 COMMANDS = (detect, calibrate, bench, recommend, imports, taste, doctor, history, export, forget, imdb)
 
 
+def current_settings() -> Settings:
+    """The defaults as the config file sets them, for --help to state (the built-in ones if it does not read)."""
+    try:
+        return load_settings()
+    except (ConfigError, OSError):
+        return Settings()
+
+
 def parser() -> argparse.ArgumentParser:
+    now = current_settings()
     root = argparse.ArgumentParser(
         prog="moodtui",
         description="Emotion-aware movie and pop-song recommendations in your terminal. "
@@ -46,17 +55,36 @@ def parser() -> argparse.ArgumentParser:
     app = root.add_argument_group("the app (no subcommand)")
     app.add_argument("--source", help="camera index (0), device (/dev/video1), video, image, folder, 'picamera2' "
                      "or 'none'; default from config, else camera 0")
-    app.add_argument("--strategy", choices=STRATEGIES, help="match the mood or lift it (default from config: match)")
+    app.add_argument("--strategy", choices=STRATEGIES,
+                     help=f"match the mood or lift it (now {now.strategy}: config.toml's, else match)")
     app.add_argument("--offline", action="store_true", help="no network: local lists and what is cached")
     app.add_argument("--preview", choices=PREVIEWS, help="how the camera is drawn: colour or grey (blocks) half "
                      "blocks, ascii characters, or off; default from config, else auto (what the terminal shows)")
     app.add_argument("--no-preview", action="store_true", help="hide the camera preview (saves bandwidth over SSH)")
+    app.add_argument("--mood-window", type=positive_float, metavar="SECONDS",
+                     help=f"how far back the mood looks, a longer window is calmer (now {now.mood_window:g}: "
+                     "config.toml's, else 30)")
     add_reading_flags(app)
     add_calibration_flag(app)
     commands = root.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(commands)
+    app_flags = {action.dest: action.option_strings[0] for action in app._group_actions}
+    for sub in commands.choices.values():
+        own = {action.dest for action in sub._actions}
+        for action in sub._actions:
+            # A subcommand's own default would overwrite the value of the same flag written before it
+            # (`moodtui --strategy lift recommend`): absent after the subcommand, the value before it stands.
+            if action.dest in app_flags:
+                action.default = argparse.SUPPRESS
+        sub.set_defaults(foreign_flags={dest: flag for dest, flag in app_flags.items() if dest not in own})
     return root
+
+
+def misplaced_flags(args: argparse.Namespace) -> list[str]:
+    """The app's flags given with a subcommand that does not take them (`moodtui --preview ascii history`)."""
+    foreign = getattr(args, "foreign_flags", {})
+    return [flag for dest, flag in foreign.items() if getattr(args, dest, None) not in (None, False)]
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -76,6 +104,11 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _one_line_warning
     args = parser().parse_args(argv)
+    misplaced = misplaced_flags(args)
+    if misplaced:
+        print(f"moodtui: error: `moodtui {args.command}` does not take {', '.join(misplaced)} "
+              f"(see moodtui {args.command} --help)", file=sys.stderr)
+        return 2
     try:
         settings = settings_from(args)
         if args.command is None:

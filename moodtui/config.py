@@ -35,6 +35,7 @@ class Settings:
     clahe: bool = False
     flip: bool = FLIP_AVERAGE  # average each face with its mirror image (see moodtui.vision.emotion)
     calibration: bool = True  # read the user's face relative to their stored resting-face baseline
+    mood_window: float = 30.0  # seconds the mood looks back over (moodtui.vision.mood): longer is calmer
     picks: int = 5  # rows per table
     taste: bool = True  # pick within the emotion's genres by what the user liked and rated (false: at random)
     vote_floor: int = 25000  # IMDb votes a dataset title needs to be recommended
@@ -74,6 +75,7 @@ FLAGS = {
     "clahe": ("clahe", True),
     "no_flip": ("flip", False),
     "no_calibration": ("calibration", False),
+    "mood_window": ("mood_window", None),
 }
 
 
@@ -136,7 +138,7 @@ def settings_problem(settings: Settings) -> str:
     for key, low in (("picks", 1), ("vote_floor", 0)):
         if getattr(settings, key) < low:
             return f"{key} must be {low} or more, not {getattr(settings, key)}"
-    for key in ("timeout", "budget", "preview_budget"):
+    for key in ("timeout", "budget", "preview_budget", "mood_window"):
         if not getattr(settings, key) > 0:
             return f"{key} must be a number above 0, not {getattr(settings, key)}"
     try:

@@ -311,7 +311,7 @@ def test_detect_group_on_a_two_face_video(tmp_path):
     frame[120:280, 400:550] = face
     video = tmp_path / "two.avi"
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10, (640, 480))
-    for _ in range(15):
+    for _ in range(30):  # three seconds: a new face is named after two
         writer.write(frame)
     writer.release()
     done = moodtui("detect", "--json", "--group", str(video), home=tmp_path)

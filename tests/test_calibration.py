@@ -51,7 +51,7 @@ def test_a_biased_user_reads_right_after_calibration_and_not_before():
     rng, bias = np.random.default_rng(0), user_bias()
     relaxed = [reading(NEUTRAL, rng, bias) for _ in range(3 * FPS)]
     later_neutral = [reading(NEUTRAL, rng, bias) for _ in range(5 * FPS)]
-    smiling = [reading(HAPPY, rng, bias) for _ in range(5 * FPS)]
+    smiling = [reading(HAPPY, rng, bias) for _ in range(8 * FPS)]  # a smile that lasts
 
     uncalibrated = moods(MoodTracker(), later_neutral + smiling, 0.0, None)
     assert uncalibrated[4 * FPS] == "sad"  # the resting face is read as sad without a baseline

@@ -24,6 +24,27 @@ def test_every_command_explains_itself(command):
     assert "usage: moodtui" in done.stdout and len(done.stdout.splitlines()) > 3
 
 
+def test_a_flag_before_the_subcommand_counts_as_after_it(tmp_path):
+    env = {"MOODTUI_CONFIG": str(tmp_path / "config.toml"), "MOODTUI_DATA_DIR": str(tmp_path / "data")}
+    before = moodtui("--strategy", "lift", "recommend", "--emotion", "sad", "--offline", "--json", env=env)
+    after = moodtui("recommend", "--strategy", "lift", "--emotion", "sad", "--offline", "--json", env=env)
+    assert before.returncode == after.returncode == 0, before.stderr
+    assert json.loads(before.stdout)["strategy"] == json.loads(after.stdout)["strategy"] == "lift"
+    # The later of the two wins, as with any flag written twice.
+    both = moodtui("--strategy", "lift", "recommend", "--strategy", "match", "--emotion", "sad", "--offline",
+                   "--json", env=env)
+    assert json.loads(both.stdout)["strategy"] == "match"
+    photo = str(shared_path("data/faces/astronaut.png"))
+    wrong_model = moodtui("--model", "nonsense", "detect", photo, env=env)
+    assert wrong_model.returncode == 2 and "nonsense: model file not found" in wrong_model.stderr
+
+
+def test_an_app_flag_with_a_subcommand_that_does_not_take_it_is_refused(tmp_path):
+    done = moodtui("--preview", "ascii", "history", env={"MOODTUI_DATA_DIR": str(tmp_path / "data")})
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == "moodtui: error: `moodtui history` does not take --preview (see moodtui history --help)\n"
+
+
 def test_malformed_config_is_a_one_line_error(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text('strategy = "lift\n')

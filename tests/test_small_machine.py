@@ -97,6 +97,79 @@ def test_a_signal_ends_the_app_with_the_terminal_restored(tmp_path, signum):
         os.close(master)
 
 
+# The app with Textual's output thread made to die on purpose once a flag file exists: what the app draws
+# next fills the output queue, and the event loop blocks for ever on the next write (as seen after an SSH
+# link dropped). A plain `python -c`, so the fault is Textual's own code path, not a stand-in for the app.
+DYING_WRITER = """
+import os, sys
+from textual.drivers import _writer_thread
+
+def run(self):
+    while True:
+        text = self._queue.get()
+        if text is None or os.path.exists(os.environ["DIE_FLAG"]):
+            return  # gone: nothing takes what is queued from now on
+        self._file.write(text)
+        self._file.flush()
+
+_writer_thread.WriterThread.run = run
+from moodtui.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("ending", ["SIGTERM", "SIGHUP", "terminal closed"])
+def test_the_app_ends_within_3_s_even_when_textuals_output_thread_is_dead(tmp_path, ending):
+    flag = tmp_path / "die"
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "MOODTUI_DATA_DIR": str(tmp_path / "data"),
+           "MOODTUI_CONFIG": str(tmp_path / "config.toml"), "MOODTUI_CACHE_DIR": str(tmp_path / "cache"),
+           "DIE_FLAG": str(flag)}
+    process = subprocess.Popen([sys.executable, "-c", DYING_WRITER, "--offline", "--source", str(clip(tmp_path))],
+                               stdin=slave, stdout=slave, stderr=slave, env=env, cwd=REPO, close_fds=True,
+                               start_new_session=ending == "terminal closed")  # no SIGHUP when the pty goes
+    os.close(slave)
+    try:
+        assert b"Movies" in read_until(master, b"Movies", 20)
+        os.write(master, b"4")  # happy, by hand: a mood to keep
+        read_until(master, b"happy", 5)
+        flag.touch()
+        for _ in range(25):  # moods set by hand, each redrawn: more writes than the queue holds (30)
+            os.write(master, b"54")
+            time.sleep(0.05)
+        read_until(master, b"never comes", 2)
+        started = time.monotonic()
+        if ending == "terminal closed":
+            os.close(master)
+        else:
+            process.send_signal(getattr(signal, ending))
+        code = process.wait(timeout=10)
+        took = time.monotonic() - started
+        assert took < 3.0, f"the app took {took:.1f} s to end"
+        assert code == {"SIGTERM": 128 + signal.SIGTERM, "SIGHUP": 128 + signal.SIGHUP, "terminal closed": 1}[ending]
+        moods = sqlite3.connect(tmp_path / "data" / "moodtui.sqlite").execute(
+            "SELECT emotion, origin FROM moods").fetchall()
+        assert ("happy", "manual") in moods  # what was queued for the store was committed
+    finally:
+        if process.poll() is None:
+            process.kill()
+        if ending != "terminal closed":
+            os.close(master)
+
+
+def test_a_model_that_cannot_load_stops_the_app_before_it_takes_the_terminal(tmp_path):
+    process, master = app_in_a_pty(tmp_path, "--source", "none", "--model", "nonsense")
+    try:
+        assert process.wait(timeout=30) == 2
+        said = read_until(master, b"never comes", 0.5)
+        assert said.strip() == b"moodtui: error: nonsense: model file not found"  # one line, no screen drawn
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+
+
 def test_a_dumb_terminal_gets_one_line_and_exit_status_2(tmp_path):
     env = {**os.environ, "TERM": "dumb", "MOODTUI_DATA_DIR": str(tmp_path / "data"),
            "MOODTUI_CONFIG": str(tmp_path / "config.toml")}
@@ -121,6 +194,19 @@ async def test_a_window_too_small_says_how_big_it_must_be(tmp_path):
         await pilot.resize_terminal(100, 30)
         await pilot.pause(0.3)
         assert type(app.screen).__name__ != "TooSmallScreen"
+
+
+@pytest.mark.asyncio
+async def test_one_resize_to_a_window_too_small_says_so_at_once(tmp_path):
+    from moodtui.tui.app import MoodApp
+
+    app = MoodApp(Settings(source="none", data_dir=str(tmp_path / "data"), offline=True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.resize_terminal(50, 14)  # one resize, as a user drags the window smaller
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "TooSmallScreen"
+        assert "it is 50x14" in str(app.screen.query_one("#too-small").content)
 
 
 @pytest.mark.asyncio

@@ -69,7 +69,7 @@ async def test_starts_without_a_camera_and_works_by_hand(tmp_path):
         assert {s.mood for s in app.query_one("#songs", PicksTable).items} <= {"happy", "energetic"}
 
 
-async def test_strategy_toggle_changes_picks_and_is_saved(tmp_path):
+async def test_strategy_toggle_changes_picks_for_the_session_and_keep_settings_saves_it(tmp_path):
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("5")
@@ -80,7 +80,11 @@ async def test_strategy_toggle_changes_picks_and_is_saved(tmp_path):
         sad_lift = set(MAPPING.targets("sad", "lift").genres)
         await wait_for(pilot, lambda: movie_genres(app) and all(g & sad_lift for g in movie_genres(app)))
         assert text(app, "#mood").endswith("lift")
-    assert load_settings().strategy == "lift"  # persisted in the config file
+        assert load_settings().strategy == "match"  # s is for this session: the config file is untouched
+        assert any("for this session" in n for n in notices(app))
+        app.keep_settings()  # the command palette's "Keep settings"
+        assert load_settings().strategy == "lift"
+        assert "Keep settings" in [command.title for command in app.get_system_commands(app.screen)]
 
 
 async def test_like_dislike_and_details(tmp_path):
@@ -167,7 +171,7 @@ async def test_preview_toggle_and_pause(tmp_path):
         assert not app.query_one("#preview").display
         await pilot.press("p")
         assert "paused" in text(app, "#status")
-    assert load_settings().preview == "off"
+    assert load_settings().preview == "auto"  # for this session only: "Keep settings" keeps it
 
 
 async def test_quit_releases_the_camera_and_exits_zero(tmp_path):
@@ -291,6 +295,13 @@ async def test_toggles_keep_the_users_config_file_except_the_toggled_values(tmp_
         await pilot.press("s")
         await pilot.press("v")
         await pilot.pause(0.2)
+        assert path.read_text() == written  # toggles last the session ...
+        await pilot.press("ctrl+p")  # ... unless the user keeps them
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await pilot.press(*"Keep settings")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "lift" in path.read_text())
     assert path.read_text() == written.replace('"match"  #', '"lift"  #').replace("preview = true", 'preview = "off"')
     assert load_settings().mapping == {"match": {"sad": {"genres": ["Comedy"], "moods": ["happy"]}}}
 
@@ -353,8 +364,12 @@ async def test_camera_key_seen_copy_link_enter_help_and_palette(tmp_path):
         assert app.clipboard.startswith("https://www.imdb.com/") and app.clipboard == first.url
         await pilot.press("o")
         assert first.url in notices(app)
-        await pilot.press("enter")
-        assert any(n.startswith(f"{first.title}: ") for n in notices(app))
+        await pilot.press("enter")  # all of the row, in a screen of its own
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DetailsScreen")
+        details = str(app.screen.query_one("#all-details").content)
+        assert details.startswith(first.title) and first.url in details and "why: " in details
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "Screen")
 
         await pilot.press("question_mark")  # every key, grouped
         await wait_for(pilot, lambda: type(app.screen).__name__ == "KeysScreen")
@@ -363,13 +378,14 @@ async def test_camera_key_seen_copy_link_enter_help_and_palette(tmp_path):
         rows = help_rows()
         assert [g for g, _, _ in rows] == sorted([g for g, _, _ in rows], key=["Mood", "Picks", "Camera", "App"].index)
         listed = " ".join(keys for _, keys, _ in rows)
-        assert all((b.key_display or b.key) in listed or b.action.startswith("set_mood") for b in app.BINDINGS)
+        assert all((b.key_display or b.key) in listed or b.action.startswith("set_mood") or b.action == "enter_tables"
+                   for b in app.BINDINGS)  # the arrows are listed as Textual's
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: type(app.screen).__name__ != "KeysScreen")
 
         await pilot.press("ctrl+p")  # the palette lists the footer's actions: run one from it
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
-        await pilot.press(*"Lift/match", "enter")
+        await pilot.press(*"Strategy", "enter")
         await wait_for(pilot, lambda: app.session.strategy == "lift")
         assert "lift" in text(app, "#mood")
 
@@ -447,3 +463,72 @@ async def test_a_theme_chosen_is_kept_for_next_time(tmp_path):
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.2)
         assert again.theme == "nord"
+
+
+async def test_picks_never_move_under_the_cursor_and_n_shows_them(tmp_path):
+    from moodtui.tui.messages import MoodChanged
+    from moodtui.vision.mood import Mood
+
+    app = app_for(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: filled(app))
+        assert app.focused is None  # nothing is in a table until the user goes there
+        await pilot.press("down")  # an arrow goes into the movies table ...
+        table = app.query_one("#movies", PicksTable)
+        assert app.focused is table
+        await pilot.press("down", "down")  # ... and moves in it: row 3
+        before, title = list(table.items), table.selected.title
+        assert table.cursor_row == 2
+        for emotion in ("happy", "sad", "surprise"):  # the camera's mood changes three times
+            app.post_message(MoodChanged(Mood(emotion, (0.0,) * 7, 0.0, face=True)))
+            await wait_for(pilot, lambda e=emotion: app.session.latest.emotion == e and app.session.pending)
+        await pilot.pause(0.3)
+        assert table.cursor_row == 2 and table.selected.title == title and table.items == before
+        assert "new picks for surprise: n" in text(app, "#status")
+        assert str(app.query_one(DetailsPane).content).startswith(title)
+        await pilot.press("n")
+        surprise = set(MAPPING.targets("surprise", "match").genres)
+        await wait_for(pilot, lambda: movie_genres(app) and all(g & surprise for g in movie_genres(app)))
+        assert "new picks" not in text(app, "#status")
+
+
+async def test_picks_for_a_new_mood_show_by_themselves_while_the_user_is_away_from_the_tables(tmp_path):
+    from moodtui.tui.messages import MoodChanged
+    from moodtui.vision.mood import Mood
+
+    app = app_for(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: filled(app))
+        await pilot.press("down", "escape")  # in a table and out again
+        assert app.focused is None
+        app.session.grace = 0.3  # the seconds after a key that picks wait (10 in the app)
+        await pilot.pause(0.4)
+        app.post_message(MoodChanged(Mood("sad", (0.0,) * 7, 0.0, face=True)))
+        sad = set(MAPPING.targets("sad", "match").genres)
+        await wait_for(pilot, lambda: movie_genres(app) and all(g & sad for g in movie_genres(app)))
+        assert app.session.pending is None and "new picks" not in text(app, "#status")
+
+
+async def test_the_baseline_tip_is_given_once_ever_and_never_after_b(tmp_path, monkeypatch):
+    from moodtui.tui import camera_pane
+
+    monkeypatch.setattr(camera_pane, "TIP_AFTER", 0.5)  # seconds of a steady face (20 in the app)
+    photo = str(shared_path("data/faces/astronaut.png"))
+    tip = "Tip: press b and relax your face"
+    app = app_for(tmp_path, source=photo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: any(n.startswith(tip) for n in notices(app)))
+        await pilot.pause(1.0)
+        assert sum(n.startswith(tip) for n in notices(app)) == 1
+    again = app_for(tmp_path, source=photo)  # the next run: never again
+    async with again.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: again.camera._face_since is not None)  # a face in view ...
+        await pilot.pause(1.5)  # ... for longer than the tip waits
+        assert not any(n.startswith(tip) for n in notices(again))
+    fresh = app_for(tmp_path / "someone else", source=photo)  # b before the tip: it is never needed
+    async with fresh.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: fresh.camera.calibration is not None)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: fresh.camera._face_since is not None)
+        await pilot.pause(1.5)
+        assert not any(n.startswith(tip) for n in notices(fresh))

@@ -12,7 +12,7 @@ FORGET = {
     "history": ("moods", "shown", "last_picks"),
     "feedback": ("feedback",),
     "taste": ("ratings", "signals", "feedback"),  # everything the taste is learned from
-    "all": ("moods", "shown", "last_picks", "feedback", "ratings", "signals", "baseline", "library", "cache"),
+    "all": ("moods", "shown", "last_picks", "feedback", "ratings", "signals", "baseline", "library", "cache", "tips"),
 }
 
 
@@ -28,7 +28,7 @@ def add_parser(commands) -> None:
     parser.add_argument("--taste", action="store_true", help="your taste: everything it is learned from (imported "
                         "ratings and watch histories, likes and dislikes, played and exported picks)")
     parser.add_argument("--all", action="store_true", help="everything above, plus your resting-face baseline, "
-                        "imported pages and cached service answers")
+                        "imported pages, cached service answers and which tips were given")
     parser.set_defaults(handler=run)
 
 

@@ -2,8 +2,13 @@
 
 The TUI forwards events here (a frame's mood, a key's intent, picks that arrived) and draws what
 comes back. Every request for picks carries a generation number; an answer for an older
-generation (the user changed mood or strategy since) is dropped, however late it comes. New
-picks wait while the user is reading the tables (the grace period) until they ask for them.
+generation (the user changed mood or strategy since) is dropped, however late it comes.
+
+Picks never move under the user. Picks the user asked for (n, a mood set by hand, a strategy, g, 0)
+are shown as they arrive until the user moves in a table. Picks for a mood the camera changed to
+are shown only while the user is not using the tables: not while the focus is in one, and not
+within KEY_GRACE seconds of any key; otherwise they are held, the status line says so, and n shows
+them. A face that leaves the view keeps the picks of its last mood.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Generic, TypeVar
 
 from moodtui.vision.mood import Mood
 
-READING_GRACE = 15.0  # seconds after the user moved in a table during which new picks wait
+KEY_GRACE = 10.0  # seconds after any key during which picks the user did not ask for wait
 FALLBACK_EMOTION = "neutral"  # what picks are for before any face was read
 AUDIENCES = ("you", "group")  # whose mood the picks are for: the largest face, or everyone in view
 
@@ -27,6 +32,7 @@ class PickRequest:
     generation: int
     emotion: str
     strategy: str
+    asked: bool = False  # the user asked for these picks (a key), not the camera
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class PicksDecision(Generic[PicksT]):
 
 
 class Session(Generic[PicksT]):
-    def __init__(self, strategy: str = "match", grace: float = READING_GRACE) -> None:
+    def __init__(self, strategy: str = "match", grace: float = KEY_GRACE) -> None:
         self.strategy = strategy
         self.grace = grace
         self.manual: str | None = None
@@ -49,7 +55,9 @@ class Session(Generic[PicksT]):
         self.timeline: list[tuple[float, str | None]] = []  # (time, mood in use) at each change
         self.latest = PickRequest(0, FALLBACK_EMOTION, strategy)
         self.pending: PicksT | None = None
-        self._last_read = float("-inf")
+        self._last_key = float("-inf")
+        self._moved = False  # the user moved in a table since picks were last shown
+        self._last_seen: dict[str, str] = {}  # audience -> the last emotion its camera mood named
 
     @property
     def emotion(self) -> str:
@@ -57,7 +65,7 @@ class Session(Generic[PicksT]):
         else neutral."""
         if self.manual:
             return self.manual
-        return (self.watched.emotion if self.watched else None) or FALLBACK_EMOTION
+        return self._last_seen.get(self.audience, FALLBACK_EMOTION)
 
     @property
     def watched(self) -> Mood | None:
@@ -71,19 +79,26 @@ class Session(Generic[PicksT]):
             return self.manual
         mood = self.watched
         words = mood.label if mood else "no face yet"
+        if mood is not None and mood.emotion is None and self.audience in self._last_seen:
+            words = f"{self._last_seen[self.audience]} ({words})"  # the picks stay with the last mood
         return f"group of {self.group_size} · {words}" if self.audience == "group" else words
 
-    def _changed(self, before: str, now: float) -> PickRequest | None:
+    def _changed(self, before: str, now: float, asked: bool) -> PickRequest | None:
         if self.emotion == before:
             return None
         self.timeline.append((now, self.emotion))
-        return self.request()
+        return self.request(asked)
 
-    def request(self) -> PickRequest:
-        """A new request for the current emotion and strategy; older answers become stale."""
-        self.latest = PickRequest(self.latest.generation + 1, self.emotion, self.strategy)
+    def _seen(self, audience: str, mood: Mood) -> None:
+        if mood.emotion is not None:
+            self._last_seen[audience] = mood.emotion
+
+    def request(self, asked: bool = True) -> PickRequest:
+        """A new request for the current emotion and strategy (`asked`: by a key); older answers become stale."""
+        self.latest = PickRequest(self.latest.generation + 1, self.emotion, self.strategy, asked)
         self.pending = None
-        self._last_read = float("-inf")  # the user asked for a change: show the answer at once
+        if asked:
+            self._moved = False
         return self.latest
 
     # Events -------------------------------------------------------------------------------
@@ -91,19 +106,21 @@ class Session(Generic[PicksT]):
         """The camera's stable mood changed; a request when that changes the mood in use."""
         before = self.emotion
         self.camera = mood
-        return self._changed(before, now)
+        self._seen("you", mood)
+        return self._changed(before, now, asked=False)
 
     def group_mood(self, mood: Mood, faces: int, now: float = 0.0) -> PickRequest | None:
         """Everyone's stable mood, or the number of faces, changed."""
         before = self.emotion
         self.group, self.group_size = mood, faces
-        return self._changed(before, now)
+        self._seen("group", mood)
+        return self._changed(before, now, asked=False)
 
     def toggle_audience(self, now: float = 0.0) -> PickRequest | None:
         """Key g: picks for you (the largest face) or for everyone in view."""
         before = self.emotion
         self.audience = "group" if self.audience == "you" else "you"
-        return self._changed(before, now)
+        return self._changed(before, now, asked=True)
 
     def set_manual(self, emotion: str, now: float = 0.0) -> PickRequest:
         self.manual = emotion
@@ -122,22 +139,32 @@ class Session(Generic[PicksT]):
         self.strategy = "lift" if self.strategy == "match" else "match"
         return self.request()
 
+    def key_pressed(self, now: float) -> None:
+        """Any key: picks the user did not ask for wait KEY_GRACE seconds."""
+        self._last_key = now
+
     def reading(self, now: float) -> None:
-        """The user moved in a table: new picks wait for a while."""
-        self._last_read = now
+        """The user moved in a table: what arrives next waits, even for picks they asked for."""
+        self._last_key = now
+        self._moved = True
 
     def new_picks(self) -> PicksT | PickRequest:
         """Key n: the picks that were held back, or else a fresh request."""
         if self.pending is not None:
             held, self.pending = self.pending, None
+            self._moved = False
             return held
         return self.request()
 
-    def picks_arrived(self, generation: int, picks: PicksT, now: float) -> PicksDecision[PicksT]:
+    def picks_arrived(self, generation: int, picks: PicksT, now: float,
+                      in_table: bool = False) -> PicksDecision[PicksT]:
+        """Show, hold or drop picks that arrived; `in_table`: the focus is in a table of picks."""
         if generation != self.latest.generation:
             return PicksDecision("drop")
-        if now - self._last_read < self.grace:
+        asked_and_untouched = self.latest.asked and not self._moved
+        if not asked_and_untouched and (in_table or self._moved or now - self._last_key < self.grace):
             self.pending = picks
             return PicksDecision("hold", picks)
         self.pending = None
+        self._moved = False
         return PicksDecision("show", picks)

@@ -42,7 +42,7 @@ BACKOFF = (0.05, 2.0)  # first and longest wait between tries on a busy file
 WRITE_BEHIND = 60.0  # seconds the record-keeping writes may wait, to share one transaction
 READ_WAIT = 1.0  # seconds a read waits for the user's own queued writes
 CLOSE_WAIT = 3.0  # seconds closing waits for queued writes (a file held longer: said, not hung on)
-TABLES = ("cache", "feedback", "shown", "library", "moods", "baseline", "last_picks", "ratings", "signals")
+TABLES = ("cache", "feedback", "shown", "library", "moods", "baseline", "last_picks", "ratings", "signals", "tips")
 _memory_names = itertools.count()
 _open_stores: weakref.WeakSet = weakref.WeakSet()
 
@@ -69,6 +69,7 @@ CREATE TABLE IF NOT EXISTS ratings (item TEXT PRIMARY KEY, kind TEXT NOT NULL, v
                                     imdb_id TEXT, record TEXT NOT NULL, source TEXT NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS signals (at REAL NOT NULL, item TEXT NOT NULL, kind TEXT NOT NULL, signal TEXT NOT NULL,
                                     record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tips (name TEXT PRIMARY KEY, at REAL NOT NULL);
 """
 # Columns added after the first release (in SCHEMA too): (table, column, declaration), added to older files.
 MIGRATIONS = (("feedback", "record", "TEXT"), ("baseline", "model", "TEXT NOT NULL DEFAULT 'default'"))
@@ -512,6 +513,15 @@ class Store:
         except (ValueError, TypeError):
             return None
         return (offsets, float(row[1]), row[2] or "default") if len(offsets) == 7 else None
+
+    @_reads
+    def tip_given(self, name: str) -> bool:
+        """Whether the app already gave this tip (each is given once, ever)."""
+        return self.db.execute("SELECT 1 FROM tips WHERE name = ?", (name,)).fetchone() is not None
+
+    def give_tip(self, name: str) -> None:
+        row = (name, time.time())
+        self._write(lambda db: db.execute("INSERT OR IGNORE INTO tips VALUES (?, ?)", row))
 
     def clear_baseline(self) -> None:
         self._write(lambda db: db.execute("DELETE FROM baseline"))

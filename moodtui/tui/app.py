@@ -12,15 +12,15 @@ import asyncio
 import dataclasses
 import functools
 import random
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
@@ -30,8 +30,9 @@ from moodtui.services.session import PickRequest, Session
 from moodtui.store import open_store
 from moodtui.tui.camera_pane import CameraPane, baseline_word
 from moodtui.tui.help_screen import KeysScreen
-from moodtui.tui.keys import BINDINGS
+from moodtui.tui.keys import BINDINGS, KEYS
 from moodtui.tui.messages import CalibrationUpdate, CameraStatus, ModelChosen, MoodChanged, Notice, PicksReady
+from moodtui.tui.picks import PicksTable
 from moodtui.tui.picks_pane import PicksPane
 from moodtui.tui.small_screen import TooSmallScreen, too_small
 from moodtui.tui.status import MoodLine, StatusLine
@@ -61,6 +62,9 @@ class MoodApp(App[int]):
     CSS_PATH = "moodtui.tcss"
     TITLE = "moodtui"
     BINDINGS = BINDINGS
+    # Nothing has the focus until the user goes into a table (tab, an arrow): while the focus is in
+    # one, picks for a new camera mood wait for n (moodtui.services.session).
+    AUTO_FOCUS = None
 
     def __init__(self, settings: Settings, seed: int | None = None, classifier=None, **kwargs) -> None:
         """`classifier`: (classifier, model choice) loaded before the screen took the terminal, or the
@@ -72,6 +76,8 @@ class MoodApp(App[int]):
         self.store = open_store(settings.store_path())
         self._engine = None
         self._engine_lock = threading.Lock()
+        self.loop: asyncio.AbstractEventLoop | None = None  # the app's event loop, once it runs (for signals)
+        self.deadline = None  # moodtui.tui.deadline.ExitDeadline in a real terminal (moodtui.tui.run)
         # Kept: both are shut down after the screen is gone.
         self.camera = CameraPane(settings, classifier, self.store, id="camera")
         self.picks = PicksPane(self._recommend, lambda: self.session.latest.generation, self.store, id="picks")
@@ -93,12 +99,7 @@ class MoodApp(App[int]):
         for notice in self.store.notices:
             self.notify(notice, severity="warning", timeout=8)
         self.store.on_notice = lambda text: self.post_message(Notice(text))
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-            try:  # the terminal restored and the camera released, as for q, with 128 + the signal's number
-                loop.add_signal_handler(signum, self.leave, 128 + signum)
-            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
-                break
+        self.loop = asyncio.get_running_loop()
         self.session.timeline.append((time.monotonic(), self.session.emotion))
         self._show_mood()
         self.ask_for_picks(self.session.request())
@@ -160,7 +161,8 @@ class MoodApp(App[int]):
 
     @while_running
     def on_picks_ready(self, message: PicksReady) -> None:
-        decision = self.session.picks_arrived(message.generation, message.picks, time.monotonic())
+        decision = self.session.picks_arrived(message.generation, message.picks, time.monotonic(),
+                                              in_table=isinstance(self.focused, PicksTable))
         if decision.action == "drop":
             return  # an answer for a mood or strategy the user has already left
         status = self.query_one(StatusLine)
@@ -168,9 +170,18 @@ class MoodApp(App[int]):
         if not message.local or not status.sources or self.settings.offline:
             status.set_sources(message.picks.sources, message.picks.details)
         if decision.action == "hold":
-            self.notify("New picks are ready: press n to see them.", timeout=4)
+            status.set_waiting(self.session.latest.emotion)
             return
-        self.picks.show(message.picks)
+        self._show_picks(message.picks)
+
+    def _show_picks(self, picks) -> None:
+        self.query_one(StatusLine).set_waiting(None)
+        self.picks.show(picks)
+
+    async def on_event(self, event) -> None:
+        if isinstance(event, events.Key):  # every key, before any binding or widget takes it
+            self.session.key_pressed(time.monotonic())
+        await super().on_event(event)
 
     @on(DataTable.RowHighlighted)
     @while_running
@@ -181,12 +192,18 @@ class MoodApp(App[int]):
     @on(DataTable.RowSelected)
     @while_running
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
-        item = self.picks.selected
-        if item is not None:
-            self.notify(f"{item.title}: {item.url or 'no link'}", title="Details", timeout=5)
+        self.action_show_details()
 
-    def on_resize(self) -> None:
-        self._check_size()
+    def action_show_details(self) -> None:
+        """enter: all of the selected pick, in a screen of its own."""
+        from moodtui.tui.details_screen import DetailsScreen
+
+        item = self.picks.selected
+        if item is not None and self.screen is self.screen_stack[0]:
+            self.push_screen(DetailsScreen(item, self.store.verdict(item)))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size)  # the event's size: this handler runs before Textual's own records it
 
     # Actions -------------------------------------------------------------------------------
     def action_new_picks(self) -> None:
@@ -194,11 +211,21 @@ class MoodApp(App[int]):
         if isinstance(held, PickRequest):
             self.ask_for_picks(held)
         else:
-            self.picks.show(held)
+            self._show_picks(held)
+
+    def action_enter_tables(self) -> None:
+        """An arrow with nothing focused: into the movies table (the arrows then move in it)."""
+        if self.screen is self.screen_stack[0]:  # not under the help or taste screen
+            self.query_one("#movies", PicksTable).focus()
+
+    def action_leave_tables(self) -> None:
+        """escape: out of the tables; picks for the camera's mood show by themselves again."""
+        self.set_focus(None)
 
     def action_toggle_strategy(self) -> None:
         request = self.session.toggle_strategy()
-        self._persist(strategy=self.session.strategy)
+        self.notify(f"Strategy {self.session.strategy} for this session (ctrl+p, Keep settings: for next time too)",
+                    timeout=4)
         self._show_mood()
         self.ask_for_picks(request)
 
@@ -251,8 +278,6 @@ class MoodApp(App[int]):
 
     def action_toggle_preview(self) -> None:
         self.camera.set_preview(not self.camera.preview_on)
-        shown = self.settings.preview if self.settings.preview != "off" else "auto"
-        self._persist(preview=shown if self.camera.preview_on else "off")
 
     def action_calibrate(self) -> None:
         self.camera.record_baseline(self.query_one(StatusLine).camera)
@@ -272,7 +297,10 @@ class MoodApp(App[int]):
         self.leave(0)
 
     def leave(self, code: int) -> None:
-        """Stop the camera at once and exit with `code` (q: 0; a signal: 128 + its number; a lost terminal: 1)."""
+        """Stop the camera at once and exit with `code` (q: 0; a signal: 128 + its number; a lost terminal: 1),
+        within the deadline whatever Textual's shutdown does."""
+        if self.deadline is not None:
+            self.deadline.arm(code)
         self.camera.shutdown()
         self.exit(code, return_code=code)
 
@@ -285,10 +313,21 @@ class MoodApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:
-            if binding.show and binding.action not in ("quit", "toggle_help"):
-                yield SystemCommand(binding.description, f"key {binding.key_display or binding.key}",
-                                    lambda action=binding.action: self.run_action(action))
+        yield SystemCommand("Keep settings", "keep this session's strategy and preview for next time (config.toml)",
+                            self.keep_settings)
+        for key in KEYS:
+            if key.action in ("quit", "toggle_help", "leave_tables"):
+                continue
+            name = f"Mood {EMOTIONS[int(key.action[9:-1])]}" if key.action.startswith("set_mood(") else key.label
+            yield SystemCommand(name, f"key {key.key if key.row == '1-7' else key.display or key.key}",
+                                lambda action=key.action: self.run_action(action))
+
+    def keep_settings(self) -> None:
+        """The session's strategy and preview become the defaults (the s and v keys change them for this run)."""
+        shown = self.settings.preview if self.settings.preview != "off" else "auto"
+        if self._persist(strategy=self.session.strategy, preview=shown if self.camera.preview_on else "off"):
+            self.notify(f"Kept for next time: strategy {self.settings.strategy}, preview {self.settings.preview}.",
+                        timeout=4)
 
     # Helpers -------------------------------------------------------------------------------
     def _show_mood(self) -> None:
@@ -298,18 +337,20 @@ class MoodApp(App[int]):
     def _show_timeline(self) -> None:
         self.query_one(MoodTimeline).show(self.session.timeline, time.monotonic())
 
-    def _check_size(self) -> None:
+    def _check_size(self, size: Size | None = None) -> None:
         """A window too small gets the screen that says so; it goes by itself once the window is big enough."""
-        if too_small(self.size) and not isinstance(self.screen, TooSmallScreen):
+        if too_small(size or self.size) and not isinstance(self.screen, TooSmallScreen):
             self.push_screen(TooSmallScreen())
 
     def _theme_changed(self, theme) -> None:
         if theme.name != self.settings.theme:
             self._persist(theme=theme.name)
 
-    def _persist(self, **changes) -> None:
+    def _persist(self, **changes) -> bool:
         self.settings = dataclasses.replace(self.settings, **changes)
         try:
             save_settings(self.settings, tuple(changes))
         except OSError as error:
             self.notify(f"Settings not saved: {error}", severity="warning")
+            return False
+        return True

@@ -16,8 +16,16 @@ RAW_MARK = "┃"
 
 
 class EmotionBars(Static):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._shown: tuple = ((0.0,) * len(EMOTIONS), None, None)
+
+    def on_resize(self) -> None:
+        self.show(*self._shown)  # drawn before the widget had its width (0): drawn again at the real one
+
     def show(self, scores: tuple[float, ...], leader: str | None = None,
              raw: tuple[float, ...] | None = None) -> None:
+        self._shown = (scores, leader, raw)
         width = max(4, self.size.width - 15)
         text = Text(no_wrap=True, overflow="crop")
         for index, (name, score) in enumerate(zip(EMOTIONS, scores, strict=True)):

@@ -25,7 +25,7 @@ from moodtui.vision.pace import Pace
 from moodtui.vision.pipeline import FrameResult
 
 PREVIEW_HZ = 5  # enough to see yourself move; the pictures are most of the app's CPU (benchmarks/tui_tmux.py)
-BARS_HZ = 5  # the mood smooths over 0.8 s: its bars need not move faster
+BARS_HZ = 5  # what the face shows is smoothed over 0.6 s: its bars need not move faster
 STATUS_HZ = 1
 FPS_WINDOW = 2.0  # seconds of readings the rate is measured over
 SIGNATURE = (16, 12)  # a picture's thumbnail, compared to tell whether it changed
@@ -76,10 +76,12 @@ class CameraFeed:
             raw = result.faces[0].scores.probabilities if result.faces else None
             # Whole percents: what the bars' numbers and cells can show at all.
             shown = (tuple(round(s * 100) for s in result.mood.scores), result.mood.face,
-                     tuple(round(r * 100) for r in raw) if raw else None, result.mood.emotion)
+                     tuple(round(r * 100) for r in raw) if raw else None, result.mood.emotion,
+                     result.mood.building_words)
             if shown != self._last_bars:
                 self._last_bars = shown
-                self.post(ScoresUpdate(result.mood.scores, result.mood.face, raw, result.mood.emotion))
+                self.post(ScoresUpdate(result.mood.scores, result.mood.face, raw, result.mood.emotion,
+                                       result.mood.building_words))
         if result.mood.emotion != self._mood:
             self._mood = result.mood.emotion
             self.post(MoodChanged(result.mood))

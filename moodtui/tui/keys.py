@@ -24,11 +24,15 @@ class Key:
     display: str | None = None  # how the key is written, when not its name
 
 
-KEYS: tuple[Key, ...] = (  # in the footer's order: what a new user needs first fits in 80 columns
+# In the footer's order, the most used first; the footer shows those that fit in 80 columns (show=True),
+# `?` and the command palette list every one.
+KEYS: tuple[Key, ...] = (
     Key("q", "quit", "Quit", "App", "every key, grouped / quit (exit status 0; the camera is released at once)",
         row="?q"),
-    Key("question_mark", "toggle_help", "Help", "App", "", row="?q", display="?"),
-    Key("n", "new_picks", "Picks", "Picks", "new picks (or show picks that arrived while you were reading)"),
+    Key("question_mark", "toggle_help", "Keys", "App", "", row="?q", display="?"),
+    Key("n", "new_picks", "New", "Picks", "new picks (or show picks that arrived while you were reading)"),
+    Key("enter", "show_details", "More", "Picks", "all of the row: why it was picked, its link and trailer "
+        "(esc closes)"),
     Key("1", "set_mood(0)", "Mood", "Mood", "set the mood by hand ("
         + ", ".join(f"{i + 1} {name}" for i, name in enumerate(EMOTIONS)) + ")", row="1-7", display="1-7"),
     *(Key(str(i + 1), f"set_mood({i})", EMOTIONS[i].capitalize(), "Mood", "", row="1-7", show=False)
@@ -37,30 +41,33 @@ KEYS: tuple[Key, ...] = (  # in the footer's order: what a new user needs first 
         "disliked and seen titles are not suggested again", row="ldx"),
     Key("d", "feedback('dislike')", "Dislike", "Picks", "", row="ldx"),
     Key("x", "feedback('seen')", "Seen", "Picks", "", row="ldx"),
-    Key("s", "toggle_strategy", "Lift/match", "Picks", "switch strategy: match your mood or lift it"),
-    Key("0", "camera_mood", "Cam", "Mood", "back to the camera's mood"),
+    Key("s", "toggle_strategy", "Strategy", "Picks", "switch strategy: match your mood or lift it"),
+    Key("0", "camera_mood", "Cam", "Mood", "back to the camera's mood", show=False),
     Key("g", "toggle_audience", "You/group", "Mood",
-        'picks for you (the largest face) or for everyone in view ("group of 3 · happy")'),
+        'picks for you (the largest face) or for everyone in view ("group of 3 · happy")', show=False),
     Key("a", "play_preview", "Play", "Picks", "play the selected song's 30 s preview with mpv, ffplay, cvlc or "
         "mpg123 if one is installed; again to stop (over SSH it plays on the machine running moodtui)"),
-    Key("t", "show_taste", "Taste", "Picks", "what your taste has learned, and from what"),
+    Key("t", "show_taste", "Taste", "Picks", "what your taste has learned, and from what", show=False),
     Key("e", "export_picks", "Export", "Picks", "export the picks on screen: movies as a Letterboxd CSV, songs as an "
-        "M3U playlist, in your data dir's `exports/`"),
-    Key("c", "copy_link", "Copy", "Picks", "copy the link (OSC 52, works over SSH) / show it", row="co"),
-    Key("o", "show_link", "Link", "Picks", "", row="co"),
+        "M3U playlist, in your data dir's `exports/`", show=False),
+    Key("c", "copy_link", "Copy", "Picks", "copy the link (OSC 52, works over SSH) / show it", row="co", show=False),
+    Key("o", "show_link", "Link", "Picks", "", row="co", show=False),
     Key("p", "toggle_pause", "Pause", "Camera", "pause the camera / hide the preview (saves bandwidth over SSH)",
         row="pv"),
-    Key("v", "toggle_preview", "Preview", "Camera", "", row="pv"),
+    Key("v", "toggle_preview", "Preview", "Camera", "", row="pv", show=False),
     Key("b", "calibrate", "Baseline", "Mood", "record your resting face as a baseline (relax for 3 s) / clear it",
         row="bB"),
     Key("B", "clear_baseline", "Clear baseline", "Mood", "", row="bB", show=False),
+    Key("escape", "leave_tables", "Leave tables", "Picks", "leave the tables: picks for a new mood show by "
+        "themselves again (while you are in a table they wait for `n`)", show=False, display="esc"),
 )
 # Keys that are Textual's own, listed with the app's: (group, keys, what they do, as the README writes the keys).
 OTHER_KEYS = (("App", "tab / shift+tab, arrows", "move between the tables and rows", "`tab` / `shift+tab`, arrows"),
-              ("App", "enter", "details and link of the row", "`enter`"),
               ("App", "ctrl+p", "command palette: every action, and the themes (kept for next time)", ""))
 
-BINDINGS = [Binding(k.key, k.action, k.label, show=k.show, key_display=k.display) for k in KEYS]
+# An arrow while no table has the focus goes into the movies table (in a table, the table's own arrows move).
+ENTER_TABLES = Binding("down,up", "enter_tables", "Into the tables", show=False)
+BINDINGS = [Binding(k.key, k.action, k.label, show=k.show, key_display=k.display) for k in KEYS] + [ENTER_TABLES]
 
 
 def _rows() -> list[tuple[str, list[Key]]]:

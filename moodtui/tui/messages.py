@@ -23,6 +23,7 @@ class ScoresUpdate(Message):
     face: bool
     raw: tuple[float, ...] | None = None
     leader: str | None = None  # the stable mood, drawn in bold
+    building: str = ""  # what is on its way to becoming the mood ("happy for 2 s · mood moves at 4 s")
 
 
 @dataclass

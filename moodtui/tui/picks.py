@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
 from moodtui.recommend.imdb_datasets import ATTRIBUTION as IMDB_ATTRIBUTION
 from moodtui.recommend.items import Recommendation, trailer_url
+
+VERDICT_MARKS = {"like": "♥", "dislike": "✗", "seen": "✓"}
+VERDICT_STYLES = {"like": "bold", "dislike": "dim strike", "seen": "dim"}
 
 
 def _cut(text: str, width: int) -> Text:
@@ -18,10 +23,14 @@ def _cut(text: str, width: int) -> Text:
 class PicksTable(DataTable):
     """A table of recommendations; cells are plain Text, so titles like "[bold]" show literally."""
 
+    # enter opens all of the row (the app's DetailsScreen); said in the footer in the table too.
+    BINDINGS = [Binding("enter", "select_cursor", "More")]
+
     def __init__(self, kind: str, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.kind = kind
         self.items: list[Recommendation] = []
+        self._title_width = 40
 
     def on_mount(self) -> None:
         self._add_columns(40)
@@ -46,14 +55,24 @@ class PicksTable(DataTable):
         ratings = any(item.rating for item in self.items)
         self.clear(columns=True)
         self._add_columns(room, ratings)
+        self._title_width = (room if ratings else room + 7) if self.kind == "movie" else room * 3 // 5
         for index, item in enumerate(self.items):
             year = Text(str(item.year or ""))
             if self.kind == "movie":
                 rating = [Text(f"{item.rating:.1f}" if item.rating else "")] if ratings else []
-                self.add_row(_cut(item.title, room if ratings else room + 7), year, *rating, key=str(index))
+                self.add_row(_cut(item.title, self._title_width), year, *rating, key=str(index))
             else:
-                self.add_row(_cut(item.title, room * 3 // 5), _cut(item.artist or "", room * 2 // 5), year,
+                self.add_row(_cut(item.title, self._title_width), _cut(item.artist or "", room * 2 // 5), year,
                              key=str(index))
+
+    def mark(self, item: Recommendation, verdict: str) -> None:
+        """A row the user just judged shows it at once: ♥ liked, ✗ disliked (struck out), ✓ seen (dimmed)."""
+        if item not in self.items:
+            return
+        row = self.items.index(item)
+        cell = _cut(f"{VERDICT_MARKS[verdict]} {item.title}", self._title_width)
+        cell.stylize(VERDICT_STYLES[verdict])
+        self.update_cell_at(Coordinate(row, 0), cell, update_width=False)
 
     @property
     def selected(self) -> Recommendation | None:
@@ -62,28 +81,38 @@ class PicksTable(DataTable):
         return self.items[self.cursor_row]
 
 
+def details_text(item: Recommendation, verdict: str | None = None) -> Text:
+    """Everything a row has, most telling first: what it is, why it was picked, its link, then the rest."""
+    text = Text(no_wrap=False)
+    text.append(item.title, style="bold")
+    if item.artist:
+        text.append(f" by {item.artist}")
+    if item.year:
+        text.append(f" ({item.year})")
+    if verdict:
+        text.append(f" · you said: {verdict}", style="bold")
+    if item.why:
+        text.append("\nwhy: " + item.why, style="italic")
+    if item.url:
+        text.append("\n" + item.url, style="underline")
+    facts = [", ".join(item.genres) or item.mood, f"{item.runtime} min" if item.runtime else None,
+             f"rating {item.rating:.1f}" + (f" ({item.votes:,} votes)" if item.votes else "")
+             if item.rating else None, f"from {item.source}"]
+    text.append("\n" + " · ".join(f for f in facts if f))
+    if item.kind == "movie":
+        text.append("\ntrailer: " + trailer_url(item), style="dim")
+    elif item.preview:
+        text.append("\npreview: press a to play 30 s", style="dim")
+    if item.imdb_id:
+        text.append(f"\n{IMDB_ATTRIBUTION}", style="dim")
+    return text
+
+
 class DetailsPane(Static):
+    """The highlighted row, as much as fits; `enter` shows all of it (DetailsScreen)."""
+
     def show(self, item: Recommendation | None, verdict: str | None = None) -> None:
         if item is None:
             self.update(Text("Select a row to see its details.", style="dim"))
             return
-        text = Text(no_wrap=False)
-        text.append(item.title, style="bold")
-        if item.artist:
-            text.append(f" by {item.artist}")
-        facts = [str(item.year) if item.year else None, ", ".join(item.genres) or item.mood,
-                 f"{item.runtime} min" if item.runtime else None,
-                 f"rating {item.rating:.1f}" + (f" ({item.votes:,} votes)" if item.votes else "")
-                 if item.rating else None, f"from {item.source}", verdict and f"you said: {verdict}"]
-        text.append("\n" + " · ".join(f for f in facts if f))
-        if item.why:
-            text.append("\nwhy: " + item.why, style="italic")
-        if item.url:
-            text.append("\n" + item.url, style="underline")
-        if item.kind == "movie":
-            text.append("\ntrailer: " + trailer_url(item), style="dim")
-        elif item.preview:
-            text.append("\npreview: press a to play 30 s", style="dim")
-        if item.imdb_id:
-            text.append(f"\n{IMDB_ATTRIBUTION}", style="dim")
-        self.update(text)
+        self.update(details_text(item, verdict))

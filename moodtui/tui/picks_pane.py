@@ -45,7 +45,6 @@ class PicksPane(Vertical):
 
     def on_mount(self) -> None:
         self.query_one(DetailsPane).show(None)
-        self.query_one("#movies", PicksTable).focus()
 
     # Fetching ------------------------------------------------------------------------------
     def fetch(self, request: PickRequest, offline: bool) -> None:
@@ -113,6 +112,8 @@ class PicksPane(Vertical):
             self.app.notify("Select a movie or song first.", severity="warning")
             return
         self.store.set_feedback(item, verdict)
+        for table in self.query(PicksTable):
+            table.mark(item, verdict)
         self.app.notify(f"{verdict.capitalize()}: {item.title}{self._unsaved()}", timeout=2)
         self.show_details()
 

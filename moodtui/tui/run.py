@@ -3,12 +3,16 @@ is taken, signals and a lost terminal turned into a clean exit, and a crash into
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
 
 from moodtui.config import Settings
+from moodtui.tui.deadline import ExitDeadline, give_back_terminal
 
 # TERM values of terminals that cannot be driven: no cursor moves, no colours, no alternate screen.
 DUMB_TERMS = {"", "dumb", "unknown", "emacs"}
@@ -48,10 +52,18 @@ def run_app(settings: Settings) -> int:
         return 2
     try:  # before Textual takes the terminal: the runtime's own stderr lines are hidden only here
         loaded = load_classifier(settings)
-    except ModelError as error:
-        loaded = error  # the app still starts and says so in the preview pane
+    except ModelError as error:  # a model that cannot load is the user's to fix before the app starts
+        print(f"moodtui: error: {error}", file=sys.stderr)
+        return 2
     app = MoodApp(settings, classifier=loaded, driver_class=TerminalDriver)
-    TerminalDriver.on_lost = lambda: app.post_message(TerminalLost("the terminal went away"))
+    app.deadline = deadline = ExitDeadline(functools.partial(last_rites, app, terminal_attributes()))
+
+    def terminal_lost() -> None:
+        deadline.arm(1)
+        app.post_message(TerminalLost("the terminal went away"))
+
+    TerminalDriver.on_lost = staticmethod(terminal_lost)  # a plain function on the class would get the driver as self
+    catch_signals(app, deadline)
     try:
         app.run()
     except Exception:  # noqa: BLE001 - a crash is logged, never shown as a bare traceback
@@ -65,6 +77,40 @@ def run_app(settings: Settings) -> int:
         print("moodtui: error: the app stopped on an error (see above)", file=sys.stderr)
     leave_now_if_held(code)
     return code
+
+
+def terminal_attributes() -> list | None:
+    """The terminal's modes before Textual changes them, to put back if its own shutdown never ends."""
+    import termios
+
+    try:
+        return termios.tcgetattr(sys.stdin.fileno())
+    except (OSError, termios.error, ValueError):
+        return None
+
+
+def catch_signals(app, deadline: ExitDeadline) -> None:
+    """SIGTERM, SIGHUP and SIGINT end the app with 128 + the signal's number, as q does, within the deadline.
+
+    Plain handlers, not asyncio's: they run even while the event loop is blocked (see moodtui.tui.deadline)."""
+    def on_signal(signum: int, frame) -> None:
+        deadline.arm(128 + signum)
+        loop = app.loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(app.leave, 128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, on_signal)
+
+
+def last_rites(app, attributes: list | None) -> None:
+    """What must happen even when Textual's shutdown hangs: the camera released, the moods and ratings
+    still queued committed, the terminal given back (each bounded: moodtui.tui.deadline)."""
+    with contextlib.suppress(Exception):
+        app.camera.shutdown()
+    with contextlib.suppress(Exception):
+        app.store.flush(timeout=0.3)
+    give_back_terminal(sys.__stderr__.fileno(), attributes)
 
 
 def leave_now_if_held(code: int, grace: float = 1.0) -> None:

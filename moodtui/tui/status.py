@@ -45,6 +45,7 @@ class StatusLine(Static):
         self.baseline = ""
         self.sources: dict[str, Status] = {}
         self.details: dict[str, str] = {}
+        self.waiting: str | None = None  # the emotion of picks held while the user is in the tables
         self._drawn_length = -1
 
     def set_camera(self, state: str, fps: float | None = None, latency_ms: float | None = None) -> None:
@@ -65,8 +66,16 @@ class StatusLine(Static):
         self.sources, self.details = dict(sources), dict(details)
         self._draw()
 
+    def set_waiting(self, emotion: str | None) -> None:
+        if emotion != self.waiting:
+            self.waiting = emotion
+            self._draw()
+
     def _draw(self) -> None:
         text = Text(no_wrap=False)
+        if self.waiting:
+            text.append(f"new picks for {self.waiting}: n", style="bold reverse")
+            text.append(" · ")
         # One word: the reason ("unavailable: no camera found at ...") is in the preview pane already.
         word = self.camera.split(":", 1)[0].split(" (", 1)[0]
         text.append("camera ")

@@ -57,4 +57,5 @@ def build_pipeline(settings: Settings, store=None,
     cv2.setNumThreads(1)
     classifier, choice = loaded or load_classifier(settings)
     return Pipeline(classifier, FaceFinder(make_detector()), clahe=settings.clahe,
-                    calibration=calibration_for(settings, store, choice.name), model=choice)
+                    calibration=calibration_for(settings, store, choice.name), model=choice,
+                    mood_window=settings.mood_window)

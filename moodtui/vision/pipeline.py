@@ -13,7 +13,7 @@ from moodtui.faces import Face, FaceFinder, Image, crop_face
 from moodtui.vision.calibration import Calibration, CalibrationEvent
 from moodtui.vision.camera import Frame, LatestFrameReader
 from moodtui.vision.emotion import EmotionClassifier, EmotionScores
-from moodtui.vision.mood import Mood, MoodTracker
+from moodtui.vision.mood import WINDOW, Mood, MoodTracker
 from moodtui.vision.pace import Pace
 
 
@@ -34,7 +34,7 @@ class FrameResult:
     mood: Mood
     timings_ms: dict[str, float] = field(default_factory=dict)
     calibration: CalibrationEvent | None = None  # what this frame changed about the resting-face baseline
-    group: Mood | None = None  # the stable mood of everyone in view: their readings averaged, then smoothed
+    group: Mood | None = None  # the mood of everyone in view: their readings averaged, under the same rules
 
 
 def group_reading(probabilities: np.ndarray) -> np.ndarray:
@@ -50,12 +50,12 @@ class Pipeline:
     """
 
     def __init__(self, classifier: EmotionClassifier, finder: FaceFinder | None = None,
-                 mood: MoodTracker | None = None, clahe: bool = False, calibration: Calibration | None = None,
-                 model=None) -> None:
+                 clahe: bool = False, calibration: Calibration | None = None, model=None,
+                 mood_window: float = WINDOW) -> None:
         self.classifier = classifier
         self.finder = finder or FaceFinder()
-        self.mood = mood or MoodTracker()
-        self.group = MoodTracker()
+        self.mood_window = mood_window
+        self.mood, self.group = MoodTracker(mood_window), MoodTracker(mood_window)
         self.clahe = clahe
         self.calibration = calibration or Calibration()
         self.model = model
@@ -63,7 +63,7 @@ class Pipeline:
     def reset(self) -> None:
         """A new source: no face tracks, no mood carried over from the last one."""
         self.finder.reset()
-        self.mood, self.group = MoodTracker(), MoodTracker()
+        self.mood, self.group = MoodTracker(self.mood_window), MoodTracker(self.mood_window)
 
     def process(self, frame: Frame, still: bool = False) -> FrameResult:
         """One frame of a stream (faces tracked from the frames before), or a `still` photo on its own."""
@@ -117,4 +117,7 @@ class Pipeline:
             user = result.faces[0].face.box if result.faces else None
             interval = pace.interval(self.finder.tracking, user)
             pace.took(time.monotonic() - started, started - frame.timestamp, interval)
-            due = started + interval
+            # A steady cadence: waiting for the next camera frame (up to a frame's time) does not add to
+            # the interval, so ten readings a second are ten, not seven or eight; a loop that fell behind
+            # still waits half an interval (no burst to catch up).
+            due = max(due + interval, started + interval / 2)
