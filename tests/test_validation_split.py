@@ -1,14 +1,16 @@
 """The validation split held out of FER-2013's Training rows: fixed, stratified, disjoint from training,
-the same from the plain CSV and the gzipped one."""
+the same from the plain CSV and the gzipped one; and the tools that choose on it, not on PublicTest."""
 
 import gzip
 import hashlib
+import json
 
 import numpy as np
 import pytest
 
 from model.fer2013 import Split, load_fer2013
 from model.validation import VALIDATION, VALIDATION_SHARE, hold_out_validation, validation_mask
+from tests.conftest import shared_path
 
 # The real file's validation rows, pinned: a change of rule, key or share is a new split and must be seen.
 REAL_ROWS_SHA256 = "a702b171665a291c01ba7d10dfac4933fa74db4e7878dbc9baab4328458c83a4"
@@ -88,3 +90,97 @@ def test_small_classes_keep_faces_on_both_sides_and_bad_shares_are_refused():
 
     with pytest.raises(DatasetError, match="no Training rows"):
         hold_out_validation({"PublicTest": split})
+
+
+def results_where_the_splits_disagree() -> dict:
+    """Two candidates: A leads on PublicTest, B on the validation split."""
+    def scores(accuracy, balanced):
+        return {"ferplus": {"accuracy": accuracy, "balanced": balanced}, "fer2013": {"accuracy": 50.0,
+                                                                                   "balanced": 40.0}}
+
+    return {"A": {"validation": scores(80.0, 70.0), "publictest": scores(90.0, 85.0)},
+            "B": {"validation": scores(81.0, 71.0), "publictest": scores(70.0, 60.0)},
+            "C": {"validation": scores(81.0, 69.0), "publictest": scores(99.0, 99.0)}}
+
+
+def test_the_choice_looks_at_the_validation_split_only():
+    from model.select import beats, choose
+
+    results = results_where_the_splits_disagree()
+    assert choose(results) == "B"  # C ties B on accuracy, loses on balanced; A leads PublicTest
+    assert beats(results, "B", "A") and not beats(results, "C", "A") and not beats(results, "A", "B")
+
+
+def test_select_scores_real_models_and_chooses_on_validation(fer2013, tmp_path):
+    """The command on real faces: two shipped int8 models, a small CSV of real rows."""
+    from model.select import main
+    from moodtui.vision.emotion import default_model_path
+    from tests.conftest import write_fer_csv
+
+    rows = []
+    for usage, count in (("Training", 600), ("PublicTest", 200)):
+        split = fer2013[usage]
+        rows += [(int(split.labels[i]), split.images[i], usage) for i in range(count)]
+    csv = write_fer_csv(tmp_path / "small.csv", rows)
+    out = tmp_path / "select.json"
+    candidates = [str(default_model_path("default")), str(default_model_path("fer2013"))]
+    assert main([*candidates, "--data", str(csv), "--out", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["chosen_on"] == "validation fer2013"
+    scored = result["candidates"]
+    best = max(candidates, key=lambda name: (scored[name]["validation"]["fer2013"]["accuracy"],
+                                             scored[name]["validation"]["fer2013"]["balanced"]))
+    assert result["chosen"] == best
+    assert scored[best]["validation"]["fer2013"]["faces"] == len(hold_out_validation(load_fer2013(csv))[VALIDATION])
+    assert scored[best]["publictest"]["fer2013"]["faces"] == 200
+    with pytest.raises(SystemExit):
+        main([*candidates, "--data", str(csv), "--labels", "ferplus"])  # FER+ labels without the FER+ file
+
+
+@pytest.fixture(scope="module")
+def small_files(fer2013, tmp_path_factory):
+    """Real Training and PublicTest faces in a small Kaggle-format CSV, and their real FER+ rows."""
+    from tests.conftest import write_fer_csv
+
+    folder = tmp_path_factory.mktemp("small")
+    rows, wanted = [], []
+    for usage, count in (("Training", 150), ("PublicTest", 40)):
+        split = fer2013[usage]
+        rows += [(int(split.labels[i]), split.images[i], usage) for i in range(count)]
+        wanted += [int(split.rows[i]) for i in range(count)]
+    lines = shared_path("data/fer2013/fer2013new.csv").read_text().splitlines()
+    ferplus = folder / "fer2013new.csv"
+    ferplus.write_text("\n".join([lines[0], *(lines[1 + row] for row in wanted)]) + "\n")
+    return write_fer_csv(folder / "small.csv", rows), ferplus
+
+
+def test_robustness_can_score_the_validation_split(small_files, tmp_path):
+    from model.robustness import main
+    from moodtui.vision.emotion import default_model_path
+
+    csv, ferplus = small_files
+    out = tmp_path / "robustness.json"
+    assert main([str(default_model_path("default")), "--data", str(csv), "--ferplus", str(ferplus),
+                 "--split", "validation", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["split"] == VALIDATION
+    assert report["faces"] == len(hold_out_validation(load_fer2013(csv))[VALIDATION]) < 150
+
+
+def test_evaluate_reports_the_shipped_models_on_validation_beside_public_test(small_files, tmp_path, capsys):
+    from model.evaluate import main
+    from model.select import balanced_accuracy, flip_predictions
+    from moodtui.vision.emotion import default_model_path
+
+    csv, ferplus = small_files
+    assert main(["--validation", "--data", str(csv), "--ferplus", str(ferplus), "--artifacts", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "validation.json").read_text())
+    assert set(report["models"]) == {"large", "default", "fer2013"}
+    validation = hold_out_validation(load_fer2013(csv))[VALIDATION]
+    assert report["faces"] == {"validation": len(validation), "publictest": 40}
+    assert "optimistic" in report["note"] and "optimistic" in capsys.readouterr().out
+    assert (tmp_path / "validation.md").exists() and not (tmp_path / "table2.json").exists()
+    read = flip_predictions(default_model_path("large"), validation.images)
+    scores = report["models"]["large"]["validation"]["fer2013"]
+    assert scores["accuracy"] == pytest.approx(100 * float((read == validation.labels).mean()), abs=0.01)
+    assert scores["balanced"] == pytest.approx(100 * balanced_accuracy(validation.labels, read), abs=0.01)
