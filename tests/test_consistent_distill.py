@@ -205,3 +205,30 @@ def test_bad_arguments_are_one_line_errors(tmp_path):
         done = subprocess.run([sys.executable, "-m", "model.consistent_distill", *args, "--out", str(tmp_path)],
                               cwd=REPO, capture_output=True, text=True, timeout=60)
         assert done.returncode == 2 and message in done.stderr
+
+
+def test_the_checks_score_validation_and_public_test_each_on_both_label_sets(fer2013):
+    import keras
+
+    from model.consistent_distill import FaceData, accuracies
+    from model.distill import mirrored_probabilities
+    from model.fer2013 import load_ferplus_table
+    from model.select import balanced_accuracy
+    from model.train import ferplus_scored_set
+    from model.validation import VALIDATION, hold_out_validation
+
+    splits = hold_out_validation(fer2013)
+    emotions, others = load_ferplus_table(shared_path("data/fer2013/fer2013new.csv"),
+                                          expected_rows=sum(len(s) for s in fer2013.values()))
+    val, test = splits[VALIDATION].take(slice(300)), splits["PublicTest"].take(slice(200))
+    data = FaceData(splits["Training"].take(slice(10)), np.zeros((10, 7), np.float32),
+                    ferplus_scored_set(val, emotions, others), val, ferplus_scored_set(test, emotions, others), test)
+    net = keras.models.load_model(REPO / "model/artifacts/resnet38-ferplus-consistent/best.keras")
+    scores = accuracies([net], data)
+    for prefix, ferplus, fer2013_split in (("val", data.val_ferplus, val), ("publictest", data.test_ferplus, test)):
+        assert len(ferplus) < len(fer2013_split)  # some faces have no clear FER+ majority
+        read = mirrored_probabilities([net], ferplus.images).argmax(1)
+        assert scores[f"{prefix}_fer_plus"] == pytest.approx(float((read == ferplus.labels).mean()))
+        assert scores[f"{prefix}_fer_plus_balanced"] == pytest.approx(balanced_accuracy(ferplus.labels, read))
+        read = mirrored_probabilities([net], fer2013_split.images).argmax(1)
+        assert scores[f"{prefix}_fer2013"] == pytest.approx(float((read == fer2013_split.labels).mean()))
