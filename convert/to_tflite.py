@@ -4,7 +4,8 @@
 
 The .tflite takes a batch of raw 48x48x1 grey pixels as uint8 (scale 1, zero point 0, so
 pixels go in unchanged) and returns 7 uint8 scores in FER-2013 order. Representative data are
-training faces; the check compares float and int8 on PublicTest.
+training faces (never the validation split's, model/validation.py); the check compares float and
+int8 on PublicTest, and on the validation split under "validation".
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from model.fer2013 import DatasetError, load_fer2013
+from model.validation import VALIDATION, hold_out_validation
 
 REPRESENTATIVE_FACES = 1000
 SEED = 1234
@@ -79,7 +81,8 @@ def write_atomically(path: Path, data: bytes) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m convert.to_tflite", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True, help="trained Keras model (.keras)")
-    parser.add_argument("--data", required=True, help="fer2013.csv(.gz): training faces calibrate, PublicTest checks")
+    parser.add_argument("--data", required=True, help="fer2013.csv(.gz): training faces (less the validation split) "
+                        "calibrate; PublicTest and the validation split check")
     parser.add_argument("--out", required=True, help="where to write the .tflite")
     parser.add_argument("--report", help="JSON file for the float-vs-int8 check (default: beside --out)")
     args = parser.parse_args(argv)
@@ -87,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     import keras
 
     try:
-        splits = load_fer2013(args.data)
+        splits = hold_out_validation(load_fer2013(args.data))
     except DatasetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -96,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     write_atomically(out, convert(model, representative_faces(splits["Training"].images)))
     test = splits.get("PublicTest", splits["Training"])
     report = {"model": str(args.model), "tflite": str(out), "tflite_bytes": out.stat().st_size,
-              **compare(model, out, test.images, test.labels)}
+              **compare(model, out, test.images, test.labels),
+              "validation": compare(model, out, splits[VALIDATION].images, splits[VALIDATION].labels)}
     report_path = Path(args.report) if args.report else out.with_suffix(".json")
     report_path.write_text(json.dumps(report, indent=1) + "\n")
     print(json.dumps(report, indent=1))

@@ -5,7 +5,9 @@
 Two weight-averaging runs from one checkpoint with different seeds (`model.train --seed`) end
 in the same basin, each at the mean of its own path; the mean of both uses twice as many
 samples of that basin. Batch-norm statistics do not average linearly, so they are measured
-again on the Training faces. Prints the merged network's PublicTest accuracy.
+again on the Training faces (less the validation split, which training never sees). Prints the
+merged network's accuracy on the validation split, which is what a merge is chosen on, and on
+PublicTest beside it as a report.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np  # noqa: E402
 
 from model.cli import model_file  # noqa: E402
 from model.fer2013 import DatasetError, load_fer2013  # noqa: E402
+from model.validation import VALIDATION, hold_out_validation  # noqa: E402
 
 BATCH = 256
 
@@ -70,16 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model.average", description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", type=model_file,
                         help="trained .keras networks of one architecture, from one start")
-    parser.add_argument("--data", required=True, help="fer2013.csv(.gz): Training re-estimates batch norm, "
-                        "PublicTest is reported")
+    parser.add_argument("--data", required=True, help="fer2013.csv(.gz): Training (less the validation split) "
+                        "re-estimates batch norm; the validation split chooses, PublicTest is reported")
     parser.add_argument("--out", required=True, help="where to write the averaged .keras network")
     args = parser.parse_args(argv)
     import keras
 
     try:
-        splits = load_fer2013(args.data)
-        if "Training" not in splits:
-            raise DatasetError(f"{args.data}: has no Training rows")
+        splits = hold_out_validation(load_fer2013(args.data))
         nets = [keras.models.load_model(path) for path in args.models]
         merged = with_training_statistics(nets[0], mean_weights([net.get_weights() for net in nets]),
                                           splits["Training"].images)
@@ -89,10 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     merged.save(out)
-    if "PublicTest" in splits:
-        test = splits["PublicTest"]
-        print(f"PublicTest: {accuracy(merged, test.images, test.labels, flip=False):.4f} one pass, "
-              f"{accuracy(merged, test.images, test.labels, flip=True):.4f} with its mirror image")
+    for name, shown in ((VALIDATION, "validation (chooses)"), ("PublicTest", "PublicTest (reported)")):
+        if name in splits:
+            faces = splits[name]
+            print(f"{shown}: {accuracy(merged, faces.images, faces.labels, flip=False):.4f} one pass, "
+                  f"{accuracy(merged, faces.images, faces.labels, flip=True):.4f} with its mirror image")
     print(f"averaged network: {out}")
     return 0
 

@@ -22,10 +22,15 @@ teacher is patient and consistent", CVPR 2022).
 Epoch counts are upper bounds; with --teacher-seconds / --student-seconds a phase re-plans after
 every epoch to end inside its time (`EpochPlan`), so a run on a lent machine ends when it must (the
 plan is logged; passing it as the epoch count repeats the run); --deadline bounds the whole run,
-the students taking what the teachers left. Writes to --out: teachers/teacher-N.keras,
-teacher_probabilities.npz (the ensemble on the clean Training and PublicTest faces, for
-`model.train --teacher`), students/NAME/epoch-NNN.keras (every tenth and the last KEEP_LAST
-epochs) and history.json (accuracy float + flip, as the app reads, on FER+ and FER-2013 PublicTest).
+the students taking what the teachers left.
+
+Teachers and students train on Training less the validation split (model/validation.py); every
+check scores the validation split, which alone chooses, and PublicTest beside it as a report.
+Writes to --out: teachers/teacher-N.keras, teacher_probabilities.npz (the ensemble on the clean
+training, validation and PublicTest faces, for `model.train --teacher`), students/NAME/epoch-NNN.keras
+(every tenth and the last KEEP_LAST epochs), students/NAME/best.keras (the checked epoch with the best
+validation FER+ accuracy, when --eval-every checks) and history.json (accuracy float + flip, as the
+app reads, on FER+ and FER-2013, validation and PublicTest).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from model.camera_augment import camera_epochs  # noqa: E402
 from model.cli import model_file  # noqa: E402
 from model.distill import mirrored_probabilities  # noqa: E402
 from model.fer2013 import DatasetError, Split, load_fer2013, load_ferplus_table  # noqa: E402
+from model.validation import VALIDATION, hold_out_validation  # noqa: E402
 
 # Hyper-parameters.
 TEACHERS = 3
@@ -60,22 +66,28 @@ STUDENT_BATCH = 256  # the ResNet-38's steps are launch-bound on a GPU: bigger b
 WARMUP_EPOCHS = 2
 L2 = 1e-4
 FER_PLUS_WEIGHT = 0.8
-EVAL_EVERY = 5  # epochs between the students' PublicTest checks
+EVAL_EVERY = 5  # epochs between the students' checks (validation chooses, PublicTest is reported)
 KEEP_LAST = 10  # the students' last epochs all saved (for choosing or averaging after int8 conversion)
 SAVE_RESERVE = 20.0  # seconds --deadline keeps for the last saves and the final evaluation
 SEED = 2026
 
 HISTORY = "history.json"
 TEACHER_PROBABILITIES = "teacher_probabilities.npz"
+BEST_STUDENT = "best.keras"
+# What a student's best.keras is chosen by: float + flip accuracy on the validation split's FER+
+# majority labels. The "publictest_*" figures are logged beside it and never compared.
+SELECT_ON = "val_fer_plus"
 
 
 @dataclass
 class FaceData:
-    """Training faces with their label targets, and PublicTest on both label sets."""
+    """Training faces with their label targets; the validation split and PublicTest on both label sets."""
 
-    train: Split
+    train: Split  # Training less the validation split, the faces FER+ can train on
     targets: np.ndarray  # (N, 7): FER_PLUS_WEIGHT of the FER+ shares, the rest the FER-2013 label
-    test_ferplus: Split  # PublicTest faces with a clear FER+ majority, labelled with it
+    val_ferplus: Split  # validation faces with a clear FER+ majority, labelled with it: what chooses
+    val_fer2013: Split  # every validation face, FER-2013's own label
+    test_ferplus: Split  # PublicTest faces with a clear FER+ majority: reported, never chosen on
     test_fer2013: Split  # every PublicTest face, FER-2013's own label
 
 
@@ -89,26 +101,28 @@ class Student:
     peak_lr: float
     order: np.random.Generator
     history: list[dict] = field(default_factory=list)
+    best: float = -1.0  # the best SELECT_ON so far, the epoch in students/NAME/best.keras
 
 
 def load_faces(args: argparse.Namespace) -> FaceData:
-    from model.train import ferplus_test_set, ferplus_training_set
+    from model.train import ferplus_scored_set, ferplus_training_set
 
     if args.pack:
         from model.pack import read_pack
 
-        splits, emotions, others = read_pack(args.pack)
+        splits, emotions, others = read_pack(args.pack)  # the validation split is held out in the pack
     else:
         splits = load_fer2013(args.data)
         emotions, others = load_ferplus_table(args.ferplus, expected_rows=sum(len(s) for s in splits.values()))
     if "Training" not in splits or "PublicTest" not in splits:
         raise DatasetError("the data needs both Training and PublicTest rows")
-    train, test = splits["Training"], splits["PublicTest"]
+    splits = hold_out_validation(splits)
+    train, val, test = splits["Training"], splits[VALIDATION], splits["PublicTest"]
     if args.limit:
-        train, test = (Split(s.images[: args.limit], s.labels[: args.limit], s.rows[: args.limit])
-                       for s in (train, test))
+        train, val, test = (s.take(slice(args.limit)) for s in (train, val, test))
     train, targets = ferplus_training_set(train, emotions, others, FER_PLUS_WEIGHT)
-    return FaceData(train, targets, ferplus_test_set(test, emotions, others), test)
+    return FaceData(train, targets, ferplus_scored_set(val, emotions, others), val,
+                    ferplus_scored_set(test, emotions, others), test)
 
 
 def learning_rate(epoch: int, epochs: int, peak: float) -> float:
@@ -165,9 +179,31 @@ def fit_epoch(net, faces: np.ndarray, targets: np.ndarray, rate: float, order: n
 
 
 def accuracies(nets, data: FaceData) -> dict[str, float]:
-    """Float accuracy of the networks' mirror-averaged mean, as the app reads, on both label sets."""
-    return {name: float((mirrored_probabilities(nets, split.images).argmax(1) == split.labels).mean())
-            for name, split in (("fer_plus", data.test_ferplus), ("fer2013", data.test_fer2013))}
+    """Float accuracy of the networks' mirror-averaged mean, as the app reads, on both label sets of the
+    validation split ("val_*", what chooses) and of PublicTest ("publictest_*", reported), and the
+    balanced FER+ accuracy (mean per-class recall) of each."""
+    from model.select import balanced_accuracy
+
+    result = {}
+    for prefix, ferplus, fer2013 in (("val", data.val_ferplus, data.val_fer2013),
+                                     ("publictest", data.test_ferplus, data.test_fer2013)):
+        # One pass over the split's faces; the FER+ faces are among them.
+        predictions = mirrored_probabilities(nets, fer2013.images).argmax(1)
+        position = {int(row): i for i, row in enumerate(fer2013.rows)}
+        on_ferplus = predictions[[position[int(row)] for row in ferplus.rows]]
+        result[f"{prefix}_fer_plus"] = float((on_ferplus == ferplus.labels).mean())
+        result[f"{prefix}_fer_plus_balanced"] = balanced_accuracy(ferplus.labels, on_ferplus)
+        result[f"{prefix}_fer2013"] = float((predictions == fer2013.labels).mean())
+    return result
+
+
+def keep_if_best(student: Student, out: Path) -> None:
+    """Save the student as its best.keras when its last check beats every earlier one on SELECT_ON."""
+    row = student.history[-1]
+    if SELECT_ON in row and row[SELECT_ON] > student.best:
+        student.best = row[SELECT_ON]
+        save_bare(student.net, out / "students" / student.name / BEST_STUDENT)
+        row["best"] = True
 
 
 class Log:
@@ -262,21 +298,23 @@ def train_students(students: list[Student], teachers, data: FaceData, stream: It
         for student in students:
             if epoch % 10 == 0 or epoch > epochs - KEEP_LAST:
                 save_bare(student.net, out / "students" / student.name / f"epoch-{epoch:03d}.keras")
-            if args.eval_every and epoch == epochs and "fer_plus" not in student.history[-1]:
+            if args.eval_every and epoch == epochs and SELECT_ON not in student.history[-1]:
                 student.history[-1].update(accuracies([student.net], data))
+            keep_if_best(student, out)
             log.record["students"][student.name] = student.history
         log.record["student_epochs"] = epochs
         log.save()
         if epoch % (args.eval_every or 5) == 0 or epoch == epochs:
             log.say(f"epoch {epoch}/{epochs}: " + "; ".join(
-                f"{s.name} loss {s.history[-1]['loss']:.4f} FER+ {s.history[-1].get('fer_plus', float('nan')):.4f}"
-                for s in students))
+                f"{s.name} loss {s.history[-1]['loss']:.4f} validation FER+ "
+                f"{s.history[-1].get(SELECT_ON, float('nan')):.4f} (PublicTest "
+                f"{s.history[-1].get('publictest_fer_plus', float('nan')):.4f})" for s in students))
 
 
 def save_teacher_probabilities(teachers, data: FaceData, out: Path) -> None:
-    """The ensemble on the clean Training and PublicTest faces, in model.distill's format."""
-    images = np.concatenate([data.train.images, data.test_fer2013.images])
-    rows = np.concatenate([data.train.rows, data.test_fer2013.rows])
+    """The ensemble on the clean training, validation and PublicTest faces, in model.distill's format."""
+    images = np.concatenate([data.train.images, data.val_fer2013.images, data.test_fer2013.images])
+    rows = np.concatenate([data.train.rows, data.val_fer2013.rows, data.test_fer2013.rows])
     tmp = out / (TEACHER_PROBABILITIES + ".tmp.npz")
     np.savez_compressed(tmp, rows=rows, probabilities=mirrored_probabilities(teachers, images))
     tmp.replace(out / TEACHER_PROBABILITIES)
@@ -298,9 +336,11 @@ def run(args: argparse.Namespace) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     data = load_faces(args)
     settings = vars(args) | {"student": [asdict(spec) for spec in args.student]}
-    log = Log(out, settings | {"backend": keras.backend.backend(), "training_faces": len(data.train)})
-    log.say(f"{len(data.train)} training faces, {len(data.test_ferplus)} FER+ / {len(data.test_fer2013)} "
-            f"FER-2013 PublicTest faces, Keras on {keras.backend.backend()}")
+    log = Log(out, settings | {"backend": keras.backend.backend(), "training_faces": len(data.train),
+                               "validation_faces": len(data.val_fer2013), "selected_on": SELECT_ON})
+    log.say(f"{len(data.train)} training faces; validation {len(data.val_ferplus)} FER+ / {len(data.val_fer2013)} "
+            f"FER-2013 faces (chooses); PublicTest {len(data.test_ferplus)} / {len(data.test_fer2013)} (reported); "
+            f"Keras on {keras.backend.backend()}")
     stream = camera_epochs(data.train.images, args.seed, args.workers)
     try:
         if args.use_teachers:
@@ -362,8 +402,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"student epochs at most (default {STUDENT_EPOCHS})")
     parser.add_argument("--student-seconds", type=float, help="time for the students; fewer epochs if needed")
     parser.add_argument("--eval-every", type=int, default=EVAL_EVERY, metavar="EPOCHS",
-                        help=f"epochs between the students' PublicTest checks; 0: none, score them later "
-                        f"(default {EVAL_EVERY})")
+                        help=f"epochs between the students' checks on the validation split (the best kept as "
+                        f"{BEST_STUDENT}; PublicTest reported beside it); 0: none, choose later with "
+                        f"`python -m model.select` (default {EVAL_EVERY})")
     parser.add_argument("--deadline", type=float, metavar="SECONDS",
                         help="the whole run ends within this many seconds: the students get what the teachers leave")
     parser.add_argument("--student-lr", type=float, help=f"peak learning rate of every student (default "

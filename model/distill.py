@@ -2,7 +2,9 @@
 
 `python -m model.distill TEACHER.keras... --data fer2013.csv.gz --out teacher.npz` saves the
 teachers' probabilities for every Training and PublicTest face, so a student can be trained on a
-CPU (`model.train --teacher teacher.npz`) from a teacher that was trained on a GPU.
+CPU (`model.train --teacher teacher.npz`) from a teacher that was trained on a GPU. The student
+looks up only its own training rows (never the validation split's); the teachers' accuracy is
+printed on the validation split (what chooses among teachers) and on PublicTest (reported).
 
 A teacher's class probabilities carry more than the one-hot label: how much a face looks like
 each emotion. Averaging them over the face and its mirror image, and over several trained
@@ -21,6 +23,7 @@ import numpy as np
 
 from model.cli import model_file
 from model.fer2013 import DatasetError, load_fer2013
+from model.validation import validation_mask
 
 
 def mirrored_probabilities(nets, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
@@ -85,10 +88,16 @@ def main(argv: list[str] | None = None) -> int:
     tmp = out.with_name(out.name + ".tmp.npz")
     np.savez_compressed(tmp, rows=np.concatenate([split.rows for split in chosen]), probabilities=probabilities)
     tmp.replace(out)
+    scored = []
+    if "Training" in splits:
+        held = validation_mask(splits["Training"])
+        readings = probabilities[: len(splits["Training"])][held].argmax(axis=1)
+        scored.append(("the validation split (chooses)", readings, splits["Training"].labels[held]))
     if "PublicTest" in splits:
         test = splits["PublicTest"]
-        accuracy = (probabilities[-len(test):].argmax(axis=1) == test.labels).mean()
-        print(f"teachers on PublicTest (each face and its mirror): {accuracy:.4f}")
+        scored.append(("PublicTest (reported)", probabilities[-len(test):].argmax(axis=1), test.labels))
+    for shown, readings, labels in scored:
+        print(f"teachers on {shown}, each face and its mirror: {(readings == labels).mean():.4f}")
     print(f"teacher probabilities: {out}")
     return 0
 

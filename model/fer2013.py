@@ -38,6 +38,10 @@ class Split:
     def __len__(self) -> int:
         return len(self.labels)
 
+    def take(self, picks: np.ndarray | slice) -> Split:
+        """The faces a boolean mask, index array or slice picks, with their labels and rows."""
+        return Split(self.images[picks], self.labels[picks], self.rows[picks])
+
 
 def _open_text(path: Path) -> io.TextIOBase:
     if not path.exists():

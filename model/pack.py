@@ -4,8 +4,9 @@
 
 The Kaggle CSV spells every pixel in decimal (85 MB gzipped); the faces themselves compress to
 about 1.6 kB each as lossless WebP tiles, 64 faces wide. The pack holds the Training faces FER+
-can train on and every PublicTest face, with their FER-2013 labels, row numbers and the FER+
-votes, and reads back bit-identical (`read_pack`). PrivateTest is never packed.
+can train on less the validation split (model/validation.py), every face of the validation split
+and every PublicTest face, with their FER-2013 labels, row numbers and the FER+ votes, and reads
+back bit-identical (`read_pack`). PrivateTest is never packed.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import cv2
 import numpy as np
 
 from model.fer2013 import IMAGE_SIZE, DatasetError, Split, ferplus_shares, load_fer2013, load_ferplus_table
+from model.validation import VALIDATION, hold_out_validation
 
 COLUMNS = 64  # faces per tile row
 TILE_ROWS = 16383 // IMAGE_SIZE  # WebP's largest side is 16,383 pixels
-PACKED_USAGES = ("Training", "PublicTest")
+PACKED_USAGES = ("Training", VALIDATION, "PublicTest")
 
 
 def encode_tiles(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -57,17 +59,20 @@ def decode_tiles(data: np.ndarray, ends: np.ndarray, count: int) -> np.ndarray:
 
 def write_pack(data: str | Path, ferplus: str | Path, out: str | Path) -> dict[str, int]:
     """Pack the CSVs into `out` (.npz); returns the number of faces packed per split."""
-    splits = load_fer2013(data)
-    emotions, others = load_ferplus_table(ferplus, expected_rows=sum(len(s) for s in splits.values()))
+    read = load_fer2013(data)
+    emotions, others = load_ferplus_table(ferplus, expected_rows=sum(len(s) for s in read.values()))
     arrays: dict[str, np.ndarray] = {"ferplus_emotions": emotions, "ferplus_others": others}
     counts = {}
-    for usage in PACKED_USAGES:
-        if usage not in splits:
+    for usage in ("Training", "PublicTest"):
+        if usage not in read:
             raise DatasetError(f"{data}: has no {usage} rows")
+    # Held out of the whole Training split, before FER+ drops any face: the same rows as from the CSV.
+    splits = hold_out_validation(read)
+    for usage in PACKED_USAGES:
         split = splits[usage]
         if usage == "Training":
             _, usable = ferplus_shares(emotions[split.rows], others[split.rows])
-            split = Split(split.images[usable], split.labels[usable], split.rows[usable])
+            split = split.take(usable)
         arrays[f"{usage}_tiles"], arrays[f"{usage}_ends"] = encode_tiles(split.images)
         arrays[f"{usage}_labels"], arrays[f"{usage}_rows"] = split.labels, split.rows
         counts[usage] = len(split)
@@ -83,6 +88,9 @@ def read_pack(path: str | Path) -> tuple[dict[str, Split], np.ndarray, np.ndarra
     """The packed splits, and FER+ votes for every row of the original file: (splits, emotions, others)."""
     try:
         with np.load(path) as saved:
+            if "Training_labels" in saved.files and f"{VALIDATION}_labels" not in saved.files:
+                raise DatasetError(f"{path}: packed before the validation split was held out of Training: "
+                                   "pack it again with `python -m model.pack`")
             splits = {}
             for usage in PACKED_USAGES:
                 labels = saved[f"{usage}_labels"]
@@ -105,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     size = Path(args.out).stat().st_size / 1e6
-    print(f"{args.out}: {counts['Training']} Training and {counts['PublicTest']} PublicTest faces, {size:.1f} MB")
+    print(f"{args.out}: {counts['Training']} training, {counts[VALIDATION]} validation and {counts['PublicTest']} "
+          f"PublicTest faces, {size:.1f} MB")
     return 0
 
 

@@ -19,9 +19,10 @@ def _pyplot():
 
 
 def plot_history(history: list[dict], out: Path) -> list[Path]:
-    """Write accuracy.png and loss.png (train and PublicTest per epoch); return their paths.
+    """Write accuracy.png and loss.png (train and validation per epoch; PublicTest accuracy beside them
+    where the run logged it, as a report); return their paths.
 
-    Runs with weight averaging also get the averaged network's PublicTest accuracy.
+    Runs with weight averaging also get the averaged network's validation accuracy.
     """
     plt = _pyplot()
     epochs = [row["epoch"] for row in history]
@@ -29,10 +30,13 @@ def plot_history(history: list[dict], out: Path) -> list[Path]:
     for metric, title in (("accuracy", "Accuracy"), ("loss", "Loss")):
         fig, ax = plt.subplots(figsize=(6, 4))
         ax.plot(epochs, [row[metric] for row in history], label="train")
-        ax.plot(epochs, [row[f"val_{metric}"] for row in history], label="test (PublicTest)")
-        averaged = [(row["epoch"], row[f"average_val_{metric}"]) for row in history if f"average_val_{metric}" in row]
-        if averaged:
-            ax.plot(*zip(*averaged, strict=True), label="weight average, test (PublicTest)")
+        ax.plot(epochs, [row[f"val_{metric}"] for row in history], label="validation (chooses)")
+        for key, label in ((f"publictest_{metric}", "PublicTest (reported)"),
+                           (f"average_val_{metric}", "weight average, validation"),
+                           (f"average_publictest_{metric}", "weight average, PublicTest")):
+            points = [(row["epoch"], row[key]) for row in history if key in row]
+            if points:
+                ax.plot(*zip(*points, strict=True), label=label, linestyle="--" if "publictest" in key else "-")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.set_title(f"ResNet-38 {title} per epoch")

@@ -4,6 +4,10 @@ Each PublicTest face is evaluated clean and under each perturbation below (fixed
 model sees the same faces), on FER-2013's labels and on FER+'s majority labels. Writes
 model/artifacts/robustness.json and prints a Markdown table (model/README.md keeps it).
 The models run as the app runs them: int8, averaged with the mirror image.
+
+PublicTest's report is for the record. To choose between candidates (rule 2 of what ships), run it
+with `--split validation`: the faces held out of Training (model/validation.py), written to
+model/artifacts/robustness_validation.json.
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ import cv2
 import numpy as np
 
 from model.fer2013 import DatasetError, ferplus_majority, load_fer2013, load_ferplus_table
+from model.validation import VALIDATION, hold_out_validation
 from moodtui.labels import EMOTIONS
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 # The moods a model that leans on happy and neutral misses first; reported beside accuracy.
 WATCHED_EMOTIONS = ("sad", "angry", "fear", "surprise")
+SPLITS = {"publictest": "PublicTest", "validation": VALIDATION}
 SIZE = 48
 SEED = 99
 
@@ -141,26 +147,35 @@ def markdown(results: dict[str, dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model.robustness", description=__doc__.split("\n\n")[0])
     parser.add_argument("models", nargs="+", help="int8 .tflite models to compare")
-    parser.add_argument("--data", required=True, help="fer2013.csv(.gz) with PublicTest rows")
+    parser.add_argument("--data", required=True, help="fer2013.csv(.gz) with Training and PublicTest rows")
     parser.add_argument("--ferplus", required=True, help="fer2013new.csv (FER+ votes, same row order)")
-    parser.add_argument("--out", default=str(ARTIFACTS / "robustness.json"), help="where the JSON goes")
+    parser.add_argument("--split", choices=tuple(SPLITS), default="publictest",
+                        help="PublicTest (the report, default) or the validation split held out of Training "
+                        "(what candidates are chosen on)")
+    parser.add_argument("--out", help="where the JSON goes (default: model/artifacts/robustness.json, "
+                        "robustness_validation.json for --split validation)")
     args = parser.parse_args(argv)
     missing = [m for m in args.models if not Path(m).is_file()]
     if missing:
         parser.error(f"{missing[0]}: no such model file")
+    split_name = SPLITS[args.split]
     try:
-        splits = load_fer2013(args.data)
-        test = splits["PublicTest"]
-        emotions, others = load_ferplus_table(args.ferplus, expected_rows=sum(len(s) for s in splits.values()))
-    except (DatasetError, KeyError) as error:
+        read = load_fer2013(args.data)
+        splits = hold_out_validation(read) if "Training" in read else read
+        if split_name not in splits:
+            raise DatasetError(f"{args.data}: has no {split_name} rows")
+        test = splits[split_name]
+        emotions, others = load_ferplus_table(args.ferplus, expected_rows=sum(len(s) for s in read.values()))
+    except DatasetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     majority = ferplus_majority(emotions[test.rows], others[test.rows])
     results = {Path(m).stem: accuracies(Path(m), test.images, test.labels, majority) for m in args.models}
-    out = Path(args.out)
+    default = "robustness.json" if args.split == "publictest" else "robustness_validation.json"
+    out = Path(args.out) if args.out else ARTIFACTS / default
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"split": "PublicTest", "faces": int(len(test)),
+    tmp.write_text(json.dumps({"split": split_name, "faces": int(len(test)),
                                "ferplus_scored": int((majority >= 0).sum()), "models": results}, indent=1) + "\n")
     tmp.replace(out)
     print(markdown(results))

@@ -2,8 +2,9 @@
 
 `python -m model.train --data fer2013.csv.gz --out DIR`
 
-Trains on the Training split and keeps the checkpoint with the best PublicTest accuracy
-(PrivateTest is never looked at). Interrupt it at any time: running the same command again
+Trains on the Training split less the validation split (model/validation.py) and keeps the
+checkpoint with the best validation accuracy; PublicTest is logged beside it as a report, never used
+to choose (PrivateTest is never looked at). Interrupt it at any time: running the same command again
 resumes from the last finished epoch.
 """
 
@@ -36,6 +37,7 @@ from model.fer2013 import (
     load_ferplus_table,
 )
 from model.resnet38 import L2
+from model.validation import VALIDATION, description, hold_out_validation
 
 # Hyper-parameters. The recipe, not the epoch count, is what lifts accuracy on FER-2013.
 EPOCHS = 60
@@ -56,6 +58,10 @@ BEST_MODEL = "best.keras"
 AVERAGE_MODEL = "average.keras"
 EPOCHS_FOLDER = "epochs"  # every epoch's network, with --keep-epochs
 HISTORY = "history.json"
+SPLIT_RECORD = "split.json"  # what the run trained and chose on; a run started before it is not resumed
+# The one number best.keras is chosen by: Keras's accuracy on `validation_data`, which is the
+# validation split held out of Training. PublicTest is logged as "publictest_*" and never compared.
+SELECT_ON = "val_accuracy"
 
 
 def onehot_targets(split: Split) -> np.ndarray:
@@ -132,22 +138,22 @@ def ferplus_training_set(split: Split, emotions: np.ndarray, others: np.ndarray,
     """The Training faces FER+ calls a face with an emotion, and their targets: `weight` of the
     FER+ vote shares, the rest the FER-2013 label."""
     shares, usable = ferplus_shares(emotions[split.rows], others[split.rows])
-    kept = Split(split.images[usable], split.labels[usable], split.rows[usable])
+    kept = split.take(usable)
     onehot = np.eye(7, dtype=np.float32)[kept.labels]
     return kept, (1 - weight) * onehot + weight * shares[usable]
 
 
-def ferplus_test_set(split: Split, emotions: np.ndarray, others: np.ndarray) -> Split:
-    """PublicTest faces with a clear FER+ majority emotion, labelled with it."""
+def ferplus_scored_set(split: Split, emotions: np.ndarray, others: np.ndarray) -> Split:
+    """The faces of a split (validation, PublicTest) with a clear FER+ majority emotion, labelled with it."""
     majority = ferplus_majority(emotions[split.rows], others[split.rows])
     keep = majority >= 0
     return Split(split.images[keep], majority[keep], split.rows[keep])
 
 
 def accuracy_logger(net, split: Split, name: str, flip: bool = False):
-    """A callback logging accuracy on a labelling of PublicTest each epoch as `name` (FER-2013's
-    labels when selecting on FER+); with `flip`, of each face's and its mirror image's
-    probabilities averaged, as the app reads."""
+    """A callback logging accuracy on a labelled split each epoch as `name` (a report: the Saver
+    chooses on SELECT_ON alone); with `flip`, of each face's and its mirror image's probabilities
+    averaged, as the app reads."""
     import keras
 
     faces = split.images[..., None].astype(np.float32)
@@ -163,11 +169,11 @@ def accuracy_logger(net, split: Split, name: str, flip: bool = False):
     return LogAccuracy()
 
 
-def arrays(train: Split, targets: np.ndarray, test: Split) -> tuple[tuple, tuple]:
-    """(faces, targets) for Training and PublicTest as float arrays `fit` takes on every Keras backend."""
+def arrays(train: Split, targets: np.ndarray, validation: Split) -> tuple[tuple, tuple]:
+    """(faces, targets) for training and validation as float arrays `fit` takes on every Keras backend."""
     x_train = train.images[..., None].astype(np.float32)
-    x_test = test.images[..., None].astype(np.float32)
-    return (x_train, targets.astype(np.float32)), (x_test, np.eye(7, dtype=np.float32)[test.labels])
+    x_val = validation.images[..., None].astype(np.float32)
+    return (x_train, targets.astype(np.float32)), (x_val, np.eye(7, dtype=np.float32)[validation.labels])
 
 
 def with_augmentation(net, strength: str, seed: int = SEED):
@@ -201,7 +207,10 @@ def load_history(out: Path) -> list[dict]:
 
 
 class Saver:
-    """Callbacks that keep history.json and the best network on disk after every epoch."""
+    """Callbacks that keep history.json and the best network on disk after every epoch.
+
+    The best network is the one with the highest SELECT_ON, the validation split's accuracy.
+    """
 
     def __init__(self, out: Path, net, keep_epochs: bool = False) -> None:
         self.out, self.net, self.keep_epochs = out, net, keep_epochs
@@ -219,8 +228,8 @@ class Saver:
 
     def epoch_done(self, epoch: int, logs: dict) -> None:
         earlier = [row for row in load_history(self.out) if row["epoch"] < epoch]
-        best = max((row["val_accuracy"] for row in earlier), default=-1.0)
-        if logs["val_accuracy"] > best or not (self.out / BEST_MODEL).exists():
+        best = max((row[SELECT_ON] for row in earlier), default=-1.0)
+        if logs[SELECT_ON] > best or not (self.out / BEST_MODEL).exists():
             # Only the bare network is saved: augmentation is a training-time wrapper.
             self.net.save(self.out / BEST_MODEL)
         if self.keep_epochs:
@@ -239,13 +248,15 @@ class WeightAverage:
 
     The mean of several nearby solutions sits in a flatter part of the loss surface than any
     one of them, which is what generalises; batch-norm statistics do not average linearly, so
-    they are re-estimated on the training faces before the averaged network is judged.
+    they are re-estimated on the training faces before the averaged network is judged. Nothing is
+    chosen here (the last average is kept); its validation accuracy is logged as
+    "average_val_accuracy", its PublicTest accuracy beside it as "average_publictest_accuracy".
     """
 
-    def __init__(self, out: Path, net, start: int, train: Split, test: Split) -> None:
+    def __init__(self, out: Path, net, start: int, train: Split, validation: Split, test: Split | None = None) -> None:
         self.out, self.net, self.start = out, net, start
         self.train_images = train.images  # uint8; made float a batch at a time, not a second full copy
-        self.test_x, self.test_y = test.images[..., None].astype(np.float32), test.labels
+        self.scored = {"val": validation, **({"publictest": test} if test is not None else {})}
         self.mean: list[np.ndarray] | None = None
         self.count = 0
         # The running mean is kept on disk so that a resumed run goes on averaging where it stopped.
@@ -263,14 +274,15 @@ class WeightAverage:
         class Average(keras.callbacks.Callback):
             def on_epoch_end(self, epoch, logs=None):
                 if epoch + 1 >= average.start:
-                    accuracy = average.add(average.net.get_weights())
+                    accuracies = average.add(average.net.get_weights())
                     if logs is not None:
-                        logs["average_val_accuracy"] = accuracy
+                        logs.update({f"average_{name}_accuracy": value for name, value in accuracies.items()})
 
         return Average()
 
-    def add(self, weights: list[np.ndarray]) -> float:
-        """Folds one epoch's weights into the mean; returns the averaged network's PublicTest accuracy."""
+    def add(self, weights: list[np.ndarray]) -> dict[str, float]:
+        """Folds one epoch's weights into the mean; returns the averaged network's accuracy on the
+        validation split ("val") and, when given, PublicTest ("publictest")."""
         self.count += 1
         if self.mean is None:
             self.mean = [w.astype(np.float64) for w in weights]
@@ -281,9 +293,10 @@ class WeightAverage:
         np.savez(tmp, count=self.count, **{f"w{i}": m for i, m in enumerate(self.mean)})
         tmp.replace(self.state)
         averaged = self.averaged_network()
-        predictions = averaged.predict(self.test_x, batch_size=256, verbose=0).argmax(axis=1)
         averaged.save(self.out / AVERAGE_MODEL)
-        return float((predictions == self.test_y).mean())
+        return {name: float((averaged.predict(split.images[..., None].astype(np.float32), batch_size=256,
+                                              verbose=0).argmax(axis=1) == split.labels).mean())
+                for name, split in self.scored.items()}
 
     def averaged_network(self):
         return with_training_statistics(self.net, self.mean, self.train_images)
@@ -299,26 +312,36 @@ def build_network(arch: str, l2: float):
     return build_resnet38(l2=l2) if arch == "resnet38" else build_cnn4()
 
 
+def check_split_record(out: Path, record: dict) -> None:
+    """Refuse to resume a run in `out` that trained or chose on other faces than this one would."""
+    path = out / SPLIT_RECORD
+    if path.exists():
+        if json.loads(path.read_text()) != record:
+            raise DatasetError(f"{out}: holds a run on other faces ({path} differs): give a new --out")
+    elif (out / HISTORY).exists():
+        raise DatasetError(f"{out}: holds a run started before the validation split (its {BEST_MODEL} was chosen "
+                           "on PublicTest and it trained on the validation faces): give a new --out")
+
+
 def train(args: argparse.Namespace) -> Path:
     import keras
 
     keras.utils.set_random_seed(args.seed)
-    splits = load_fer2013(args.data)
-    if "Training" not in splits or "PublicTest" not in splits:
+    read = load_fer2013(args.data)
+    if "Training" not in read or "PublicTest" not in read:
         raise DatasetError(f"{args.data}: needs both Training and PublicTest rows")
-    train_split, test_split = splits["Training"], splits["PublicTest"]
+    splits = hold_out_validation(read)
     if args.limit:
-        train_split = Split(train_split.images[: args.limit], train_split.labels[: args.limit],
-                            train_split.rows[: args.limit])
-        test_split = Split(test_split.images[: args.limit], test_split.labels[: args.limit],
-                           test_split.rows[: args.limit])
-    fer2013_test = test_split
+        splits = {name: split.take(slice(args.limit)) for name, split in splits.items()}
+    train_split, val_split, test_split = splits["Training"], splits[VALIDATION], splits["PublicTest"]
+    fer2013_val, fer2013_test = val_split, test_split
     if args.ferplus:
-        rows = sum(len(s) for s in splits.values())
+        rows = sum(len(s) for s in read.values())
         emotions, others = load_ferplus_table(args.ferplus, expected_rows=rows)
         train_split, targets = ferplus_training_set(train_split, emotions, others, args.ferplus_weight)
         # Validation, and so best.keras, follow the FER+ majority; FER-2013's labels are logged beside it.
-        test_split = ferplus_test_set(test_split, emotions, others)
+        val_split = ferplus_scored_set(val_split, emotions, others)
+        test_split = ferplus_scored_set(test_split, emotions, others)
     else:
         targets = onehot_targets(train_split)
     if args.teacher:
@@ -330,8 +353,12 @@ def train(args: argparse.Namespace) -> Path:
         targets = blend_with_teacher(targets, teacher, args.teacher_weight)
 
     out = Path(args.out)
+    record = description({"Training": train_split, VALIDATION: val_split, "PublicTest": test_split}) | {
+        "labels": "FER+ majority" if args.ferplus else "FER-2013", "select_metric": SELECT_ON}
+    check_split_record(out, record)
     out.mkdir(parents=True, exist_ok=True)
-    (x_train, y_train), test_arrays = arrays(train_split, targets, test_split)
+    (out / SPLIT_RECORD).write_text(json.dumps(record, indent=1) + "\n")
+    (x_train, y_train), val_arrays = arrays(train_split, targets, val_split)
     steps = int(np.ceil(len(train_split) / args.batch_size))
 
     net = build_network(args.arch, args.l2)
@@ -347,12 +374,15 @@ def train(args: argparse.Namespace) -> Path:
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=LABEL_SMOOTHING),
         metrics=["accuracy"],
     )
-    callbacks = [keras.callbacks.BackupAndRestore(str(out / "backup"))]
+    callbacks = [keras.callbacks.BackupAndRestore(str(out / "backup")),
+                 accuracy_logger(net, test_split, "publictest_accuracy")]
     if args.ferplus:
-        callbacks.append(accuracy_logger(net, fer2013_test, "fer2013_val_accuracy"))
-        callbacks.append(accuracy_logger(net, test_split, "val_flip_accuracy", flip=True))
+        callbacks += [accuracy_logger(net, fer2013_val, "fer2013_val_accuracy"),
+                      accuracy_logger(net, fer2013_test, "fer2013_publictest_accuracy"),
+                      accuracy_logger(net, val_split, "val_flip_accuracy", flip=True),
+                      accuracy_logger(net, test_split, "publictest_flip_accuracy", flip=True)]
     if args.average_from > 0:
-        callbacks.append(WeightAverage(out, net, args.average_from, train_split, test_split).callback())
+        callbacks.append(WeightAverage(out, net, args.average_from, train_split, val_split, test_split).callback())
     # Keras shuffles the in-memory arrays each epoch (seeded by set_random_seed above).
     if args.augment == "camera":
         batches = {"x": camera_faces(train_split.images, y_train, args.batch_size, args.seed)}
@@ -360,7 +390,7 @@ def train(args: argparse.Namespace) -> Path:
         batches = {"x": x_train, "y": y_train, "batch_size": args.batch_size, "shuffle": True}
     model.fit(
         **batches,
-        validation_data=test_arrays,
+        validation_data=val_arrays,
         validation_batch_size=256,
         epochs=args.epochs,
         callbacks=[*callbacks, Saver(out, net, args.keep_epochs).callback()],
@@ -375,8 +405,8 @@ def train(args: argparse.Namespace) -> Path:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m model.train",
-        description="Train the ResNet-38 emotion network on FER-2013 (Training split; "
-        "the best PublicTest epoch is kept). Re-run the same command to resume.",
+        description="Train the ResNet-38 emotion network on FER-2013 (Training less the validation split; "
+        "the best validation epoch is kept, PublicTest is reported beside it). Re-run the same command to resume.",
     )
     parser.add_argument("--data", required=True, help="fer2013.csv or fer2013.csv.gz (Kaggle format)")
     parser.add_argument("--out", required=True, help="folder for checkpoints, history.json and plots")
@@ -384,7 +414,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="the paper's ResNet-38 (default), its 4-layer CNN baseline, or the wide VGG "
                         "distillation teacher (model/teacher.py; meant for a GPU)")
     parser.add_argument("--ferplus", help="fer2013new.csv: train on FER+ vote shares (faces FER+ calls not-a-face "
-                        "or unknown are left out) and select on PublicTest's FER+ majority labels")
+                        "or unknown are left out) and select on the validation split's FER+ majority labels")
     parser.add_argument("--ferplus-weight", type=float, default=FERPLUS_WEIGHT,
                         help=f"share of each target taken from the FER+ votes, the rest from the FER-2013 label "
                         f"(default {FERPLUS_WEIGHT}; 1 = FER+ alone)")
@@ -401,7 +431,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"peak learning rate of the cosine schedule (default {PEAK_LEARNING_RATE})")
     parser.add_argument("--seed", type=int, default=SEED,
                         help=f"seed of data order and augmentation (default {SEED}): another seed, another run")
-    parser.add_argument("--limit", type=int, default=0, help="use only the first N faces of each split")
+    parser.add_argument("--limit", type=int, default=0,
+                        help="use only the first N faces of each split (training, validation, PublicTest; tests)")
     parser.add_argument("--augment", choices=("full", "light", "erase", "shift", "camera", "none"), default="full",
                         help="full: mirror, shift, rotation, zoom, contrast (default); "
                         "light: mirror and shift only (the shipped model's recipe); "

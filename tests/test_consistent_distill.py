@@ -37,19 +37,27 @@ def small_data(fer2013, tmp_path_factory):
 def test_pack_reads_back_the_same_faces_and_leaves_out_what_fer_plus_cannot_train_on(small_data, tmp_path):
     from model.fer2013 import ferplus_shares, load_fer2013, load_ferplus_table
     from model.pack import read_pack, write_pack
+    from model.validation import VALIDATION, hold_out_validation
 
     csv, ferplus = small_data
     counts = write_pack(csv, ferplus, tmp_path / "fer.npz")
     splits, emotions, others = read_pack(tmp_path / "fer.npz")
-    original = load_fer2013(csv)
+    original = hold_out_validation(load_fer2013(csv))
     votes, other_votes = load_ferplus_table(ferplus)
     _, usable = ferplus_shares(votes[original["Training"].rows], other_votes[original["Training"].rows])
-    assert set(splits) == {"Training", "PublicTest"}  # PrivateTest is never packed
-    assert counts == {"Training": int(usable.sum()), "PublicTest": FACES}
-    assert usable.sum() < FACES  # these real rows include faces FER+ calls not-a-face or unknown
+    assert set(splits) == {"Training", VALIDATION, "PublicTest"}  # PrivateTest is never packed
+    validation = original[VALIDATION]
+    assert counts == {"Training": int(usable.sum()), VALIDATION: len(validation), "PublicTest": FACES}
+    assert usable.sum() < len(original["Training"])  # these real rows include faces FER+ calls not-a-face or unknown
     training = original["Training"]
     assert np.array_equal(splits["Training"].images, training.images[usable])
     assert np.array_equal(splits["Training"].rows, training.rows[usable])
+    # The validation split is held out of the whole of Training (before FER+ drops a face), as from the CSV.
+    assert 0 < len(validation) < FACES and not set(validation.rows) & set(splits["Training"].rows)
+    assert np.array_equal(splits[VALIDATION].rows, validation.rows)
+    assert np.array_equal(splits[VALIDATION].images, validation.images)
+    again = hold_out_validation(splits)  # a pack's split is not split again
+    assert all(again[name] is splits[name] for name in splits) and set(again) == set(splits)
     assert np.array_equal(splits["PublicTest"].images, original["PublicTest"].images)
     assert np.array_equal(splits["PublicTest"].labels, original["PublicTest"].labels)
     assert np.array_equal(emotions, votes) and np.array_equal(others, other_votes)
@@ -63,6 +71,12 @@ def test_a_damaged_pack_is_one_clear_error(small_data, tmp_path):
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(DatasetError, match="not a FER-2013 pack"):
         read_pack(bad)
+    # A pack made before the validation split: Training and PublicTest only.
+    old = tmp_path / "old.npz"
+    np.savez(old, **{f"{usage}_{key}": np.zeros(1) for usage in ("Training", "PublicTest")
+                     for key in ("tiles", "ends", "labels", "rows")})
+    with pytest.raises(DatasetError, match="packed before the validation split .* pack it again"):
+        read_pack(old)
     done = subprocess.run([sys.executable, "-m", "model.pack", "--data", str(tmp_path / "none.csv"), "--ferplus",
                            str(small_data[1]), "--out", str(tmp_path / "x.npz")], cwd=REPO, capture_output=True,
                           text=True, timeout=60)
@@ -132,9 +146,17 @@ def test_a_short_run_trains_teachers_then_students_and_keeps_the_teachers_readin
     assert history["teachers"][0]["epochs"] == 1 and history["student_epochs"] == 2
     assert set(history["students"]) == {"tuned", "fresh"}
     last = history["students"]["tuned"][-1]
-    assert last["epoch"] == 2 and 0 < last["fer_plus"] <= 1 and 0 < last["fer2013"] <= 1
+    assert last["epoch"] == 2
+    for key in ("val_fer_plus", "val_fer2013", "val_fer_plus_balanced", "publictest_fer_plus", "publictest_fer2013",
+                "publictest_fer_plus_balanced"):
+        assert 0 < last[key] <= 1, key
+    assert history["settings"]["selected_on"] == "val_fer_plus"
+    assert history["settings"]["training_faces"] < FACES
     # The tuned student starts from the shipped network: two epochs on a few faces keep most of it.
-    assert last["fer_plus"] > history["students"]["fresh"][-1]["fer_plus"]
+    assert last["val_fer_plus"] > history["students"]["fresh"][-1]["val_fer_plus"]
+    for name in ("tuned", "fresh"):
+        assert (out / "students" / name / "best.keras").exists()
+        assert any(row.get("best") for row in history["students"][name])
 
     student = keras.models.load_model(out / "students" / "tuned" / "epoch-002.keras")
     assert student.count_params() == 58_423 and getattr(student, "optimizer", None) is None
@@ -146,10 +168,32 @@ def test_a_short_run_trains_teachers_then_students_and_keeps_the_teachers_readin
 
     write_pack(csv, ferplus, tmp_path / "fer.npz")
     splits, _, _ = read_pack(tmp_path / "fer.npz")
-    assert np.array_equal(rows, np.concatenate([splits["Training"].rows, splits["PublicTest"].rows]))
-    faces = np.concatenate([splits["Training"].images, splits["PublicTest"].images])
+    order = ("Training", "Validation", "PublicTest")
+    assert np.array_equal(rows, np.concatenate([splits[name].rows for name in order]))
+    faces = np.concatenate([splits[name].images for name in order])
     # The saved targets are the teacher's reading of each face and its mirror image, averaged.
     assert np.allclose(probabilities, mirrored_probabilities([teacher], faces), atol=1e-5)
+
+
+def test_a_student_keeps_the_epoch_best_on_validation_not_on_public_test(tmp_path):
+    import keras
+
+    from model.consistent_distill import BEST_STUDENT, SELECT_ON, Student, keep_if_best
+
+    assert SELECT_ON == "val_fer_plus"
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    student = Student("s", 1, net, 1e-3, np.random.default_rng(0))
+    saved = {}
+    # PublicTest peaks at the first check, the validation split at the second; unchecked epochs choose nothing.
+    for epoch, scores in ((5, {"val_fer_plus": 0.70, "publictest_fer_plus": 0.90}), (6, {}),
+                          (10, {"val_fer_plus": 0.80, "publictest_fer_plus": 0.60}),
+                          (15, {"val_fer_plus": 0.75, "publictest_fer_plus": 0.99})):
+        net.set_weights([np.full_like(w, epoch) for w in net.get_weights()])
+        student.history.append({"epoch": epoch, "loss": 1.0, **scores})
+        keep_if_best(student, tmp_path)
+        saved[epoch] = float(keras.models.load_model(tmp_path / "students" / "s" / BEST_STUDENT).get_weights()[0][0, 0])
+    assert saved == {5: 5.0, 6: 5.0, 10: 10.0, 15: 10.0}
+    assert [row.get("best", False) for row in student.history] == [True, False, True, False]
 
 
 def test_bad_arguments_are_one_line_errors(tmp_path):
@@ -161,3 +205,30 @@ def test_bad_arguments_are_one_line_errors(tmp_path):
         done = subprocess.run([sys.executable, "-m", "model.consistent_distill", *args, "--out", str(tmp_path)],
                               cwd=REPO, capture_output=True, text=True, timeout=60)
         assert done.returncode == 2 and message in done.stderr
+
+
+def test_the_checks_score_validation_and_public_test_each_on_both_label_sets(fer2013):
+    import keras
+
+    from model.consistent_distill import FaceData, accuracies
+    from model.distill import mirrored_probabilities
+    from model.fer2013 import load_ferplus_table
+    from model.select import balanced_accuracy
+    from model.train import ferplus_scored_set
+    from model.validation import VALIDATION, hold_out_validation
+
+    splits = hold_out_validation(fer2013)
+    emotions, others = load_ferplus_table(shared_path("data/fer2013/fer2013new.csv"),
+                                          expected_rows=sum(len(s) for s in fer2013.values()))
+    val, test = splits[VALIDATION].take(slice(300)), splits["PublicTest"].take(slice(200))
+    data = FaceData(splits["Training"].take(slice(10)), np.zeros((10, 7), np.float32),
+                    ferplus_scored_set(val, emotions, others), val, ferplus_scored_set(test, emotions, others), test)
+    net = keras.models.load_model(REPO / "model/artifacts/resnet38-ferplus-consistent/best.keras")
+    scores = accuracies([net], data)
+    for prefix, ferplus, fer2013_split in (("val", data.val_ferplus, val), ("publictest", data.test_ferplus, test)):
+        assert len(ferplus) < len(fer2013_split)  # some faces have no clear FER+ majority
+        read = mirrored_probabilities([net], ferplus.images).argmax(1)
+        assert scores[f"{prefix}_fer_plus"] == pytest.approx(float((read == ferplus.labels).mean()))
+        assert scores[f"{prefix}_fer_plus_balanced"] == pytest.approx(balanced_accuracy(ferplus.labels, read))
+        read = mirrored_probabilities([net], fer2013_split.images).argmax(1)
+        assert scores[f"{prefix}_fer2013"] == pytest.approx(float((read == fer2013_split.labels).mean()))

@@ -60,3 +60,32 @@ def test_the_large_model_finds_every_emotion_as_the_issue_asked(fer2013):
     assert recall["large"].mean() >= 0.72
     for emotion in (0, 2, 4):  # angry, fear, sad
         assert recall["large"][emotion] > recall["default"][emotion]
+
+
+VALIDATION_CLAIM = re.compile(r"Validation split, (large|default|the paper's model) \(int8 \+ flip, trained on these "
+                              r"faces\): \*\*(\d+\.\d+)%\*\* FER\+, \*\*(\d+\.\d+)%\*\* balanced FER\+, "
+                              r"\*\*(\d+\.\d+)%\*\* FER-2013")
+
+
+def test_shipped_models_score_on_the_validation_split_what_model_readme_says(fer2013):
+    """model/README.md gives the shipped models' (optimistic) validation figures; `model.evaluate --validation`
+    made them. The split is fixed, the models deterministic: they must come out again within 0.2 points."""
+    from model.select import balanced_accuracy
+    from model.validation import VALIDATION, hold_out_validation
+
+    claims = {name: tuple(map(float, rest)) for name, *rest in
+              VALIDATION_CLAIM.findall((REPO / "model" / "README.md").read_text(encoding="utf-8"))}
+    assert set(claims) == {"large", "default", "the paper's model"}
+    validation = hold_out_validation(fer2013)[VALIDATION]
+    emotions, others = load_ferplus_table(shared_path("data/fer2013/fer2013new.csv"),
+                                          expected_rows=sum(len(s) for s in fer2013.values()))
+    majority = ferplus_majority(emotions[validation.rows], others[validation.rows])
+    scored = majority >= 0
+    for name, model in (("large", "large"), ("default", "default"), ("the paper's model", "fer2013")):
+        classifier = EmotionClassifier(default_model_path(model))
+        predictions = np.concatenate([classifier.predict(validation.images[i : i + 256]).argmax(1)
+                                      for i in range(0, len(validation), 256)])
+        measured = (float((predictions[scored] == majority[scored]).mean()) * 100,
+                    balanced_accuracy(majority[scored], predictions[scored]) * 100,
+                    float((predictions == validation.labels).mean()) * 100)
+        assert all(abs(m - c) <= MARGIN for m, c in zip(measured, claims[name], strict=True)), (name, measured)

@@ -1,4 +1,5 @@
-"""A short real training run: train on a few hundred faces, resume, convert to int8, compare."""
+"""A short real training run: train on a few hundred faces, resume, convert to int8, compare; what the
+run chooses on (the validation split held out of Training, never PublicTest)."""
 
 import json
 import os
@@ -30,7 +31,7 @@ def small_csv(tmp_path_factory, fer2013):
 def run_train(csv, out, epochs) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "model.train", "--data", str(csv), "--out", str(out), "--epochs", str(epochs),
-         "--batch-size", "32"],
+         "--batch-size", "32", "--keep-epochs"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
     )
@@ -57,11 +58,64 @@ def test_training_writes_model_history_and_plots(trained):
     out, _, log = trained
     history = json.loads((out / "history.json").read_text())
     assert [row["epoch"] for row in history] == [1, 2, 3, 4]
-    assert {"accuracy", "loss", "val_accuracy", "val_loss"} <= set(history[0])
+    assert {"accuracy", "loss", "val_accuracy", "val_loss", "publictest_accuracy"} <= set(history[0])
     assert (out / "best.keras").stat().st_size > 100_000
     for plot in ("accuracy.png", "loss.png"):
         assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "best model:" in log
+
+
+def test_best_checkpoint_is_the_best_validation_epoch_and_public_test_is_only_reported(trained, small_csv):
+    import keras
+
+    from model.fer2013 import load_fer2013
+    from model.train import SPLIT_RECORD
+    from model.validation import VALIDATION, hold_out_validation
+
+    out, _, _ = trained
+    history = json.loads((out / "history.json").read_text())
+    splits = hold_out_validation(load_fer2013(small_csv))
+    record = json.loads((out / SPLIT_RECORD).read_text())
+    assert record["selected_on"] == VALIDATION and record["select_metric"] == "val_accuracy"
+    assert record["training_faces"] == len(splits["Training"]) == FACES - len(splits[VALIDATION])
+    best = max(history, key=lambda row: row["val_accuracy"])  # the first of equals, as the Saver keeps it
+    chosen = keras.models.load_model(out / "best.keras")
+    kept = keras.models.load_model(out / "epochs" / f"epoch-{best['epoch']:03d}.keras")
+    assert all(np.array_equal(a, b) for a, b in zip(chosen.get_weights(), kept.get_weights(), strict=True))
+    # val_accuracy is the chosen network's accuracy on the validation split; publictest_accuracy on PublicTest.
+    for name, key in ((VALIDATION, "val_accuracy"), ("PublicTest", "publictest_accuracy")):
+        faces = splits[name]
+        read = chosen.predict(faces.images[..., None].astype(np.float32), verbose=0).argmax(1)
+        assert float((read == faces.labels).mean()) == pytest.approx(best[key], abs=1e-6)
+
+
+def test_the_saver_chooses_on_validation_when_public_test_disagrees(tmp_path):
+    import keras
+
+    from model.train import BEST_MODEL, SELECT_ON, Saver
+
+    assert SELECT_ON == "val_accuracy"
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    saver = Saver(tmp_path, net)
+    marks = {}
+    # PublicTest peaks at epoch 1, the validation split at epoch 2, then both fall.
+    for epoch, val, public in ((1, 0.50, 0.90), (2, 0.60, 0.10), (3, 0.55, 0.95)):
+        net.set_weights([np.full_like(w, epoch) for w in net.get_weights()])
+        saver.epoch_done(epoch, {"val_accuracy": val, "publictest_accuracy": public, "loss": 1.0})
+        marks[epoch] = float(keras.models.load_model(tmp_path / BEST_MODEL).get_weights()[0][0, 0])
+    assert marks == {1: 1.0, 2: 2.0, 3: 2.0}
+
+
+def test_a_run_from_before_the_validation_split_is_not_resumed(small_csv, tmp_path):
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "history.json").write_text(json.dumps([{"epoch": 1, "val_accuracy": 0.5}]))
+    done = subprocess.run(
+        [sys.executable, "-m", "model.train", "--data", str(small_csv), "--out", str(old), "--epochs", "2"],
+        cwd=REPO, capture_output=True, text=True, timeout=120, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    assert done.returncode == 2 and "before the validation split" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(path.name for path in old.iterdir()) == ["history.json"]
 
 
 def test_interrupted_training_resumes_where_it_stopped(trained):
@@ -103,20 +157,22 @@ def test_weight_average_is_the_mean_with_batch_norm_statistics_of_the_training_f
     train = fer2013["Training"]
     # 512 faces: two equal batches of 256, so the mean of batch means is the mean over all faces.
     faces = Split(train.images[:512], train.labels[:512], train.rows[:512])
-    test = Split(fer2013["PublicTest"].images[:256], fer2013["PublicTest"].labels[:256],
-                 fer2013["PublicTest"].rows[:256])
+    validation = fer2013["Training"].take(slice(512, 768))
+    test = fer2013["PublicTest"].take(slice(256))
     keras.utils.set_random_seed(1)
     net = build_resnet38()
     first = net.get_weights()
     second = build_resnet38().get_weights()
-    average = WeightAverage(tmp_path, net, start=1, train=faces, test=test)
+    average = WeightAverage(tmp_path, net, start=1, train=faces, validation=validation, test=test)
     average.add(first)
-    accuracy = average.add(second)
+    accuracies = average.add(second)
 
     assert (tmp_path / AVERAGE_MODEL).exists()
     averaged = average.averaged_network()
-    test_x = test.images[..., None].astype(np.float32)
-    assert accuracy == pytest.approx(float((averaged.predict(test_x, verbose=0).argmax(axis=1) == test.labels).mean()))
+    assert set(accuracies) == {"val", "publictest"}
+    for key, split in (("val", validation), ("publictest", test)):
+        read = averaged.predict(split.images[..., None].astype(np.float32), verbose=0).argmax(axis=1)
+        assert accuracies[key] == pytest.approx(float((read == split.labels).mean()))
     kernel = next(layer for layer in averaged.layers if isinstance(layer, keras.layers.Conv2D))
     assert np.allclose(kernel.get_weights()[0], (first[0] + second[0]) / 2, atol=1e-6)
     # The first batch norm's moving mean must be the mean of its input over the training faces.
@@ -125,7 +181,7 @@ def test_weight_average_is_the_mean_with_batch_norm_statistics_of_the_training_f
                                                                    verbose=0)
     assert np.allclose(first_norm.moving_mean.numpy(), conv_out.mean(axis=(0, 1, 2)), atol=1e-4)
     # A second averager over the same folder resumes the running mean instead of restarting it.
-    resumed = WeightAverage(tmp_path, net, start=1, train=faces, test=test)
+    resumed = WeightAverage(tmp_path, net, start=1, train=faces, validation=validation)
     assert resumed.count == 2
 
 
@@ -189,7 +245,7 @@ def test_saved_teacher_probabilities_train_a_student(trained, small_csv, fer2013
         cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "teachers on PublicTest" in done.stdout
+    assert "teachers on the validation split (chooses)" in done.stdout and "teachers on PublicTest" in done.stdout
     splits = load_fer2013(small_csv)
     train = splits["Training"]
     # Rows come back in the order asked for, whatever order the file holds them in.
@@ -212,6 +268,20 @@ def test_saved_teacher_probabilities_train_a_student(trained, small_csv, fer2013
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert [row["epoch"] for row in json.loads((student / "history.json").read_text())] == [1]
+    # Training never asks for a validation face: a teacher file without the validation rows is enough.
+    from model.validation import validation_mask
+
+    with np.load(saved) as whole:
+        held_rows = set(train.rows[validation_mask(train)].tolist())
+        keep = np.array([int(row) not in held_rows for row in whole["rows"]])
+        np.savez(tmp_path / "no_validation.npz", rows=whole["rows"][keep], probabilities=whole["probabilities"][keep])
+    assert held_rows and len(keep) - keep.sum() == len(held_rows)
+    done = subprocess.run(
+        [sys.executable, "-m", "model.train", "--data", str(small_csv), "--out", str(tmp_path / "blind"), "--epochs",
+         "1", "--batch-size", "32", "--teacher", str(tmp_path / "no_validation.npz"), "--augment", "none"],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
     mixed = subprocess.run(
         [sys.executable, "-m", "model.train", "--data", str(small_csv), "--out", str(tmp_path / "no"),
          "--teacher", str(saved), str(out / "best.keras")],
@@ -236,9 +306,11 @@ def test_ferplus_camera_run_logs_both_label_sets_and_keeps_every_epoch(small_csv
     history = json.loads((out / "history.json").read_text())
     assert [row["epoch"] for row in history] == [1, 2]
     for row in history:
-        # Selection is on FER+'s majority; FER-2013's labels and the mirror-averaged reading are logged beside it.
-        assert 0 < row["val_accuracy"] < 1 and 0 < row["fer2013_val_accuracy"] < 1
-        assert 0 < row["val_flip_accuracy"] < 1
+        # Selection is on the validation split's FER+ majority; FER-2013's labels, the mirror-averaged reading and
+        # PublicTest are logged beside it.
+        for key in ("val_accuracy", "fer2013_val_accuracy", "val_flip_accuracy", "publictest_accuracy",
+                    "fer2013_publictest_accuracy", "publictest_flip_accuracy"):
+            assert 0 < row[key] < 1, key
     kept = sorted(path.name for path in (out / "epochs").iterdir())
     assert kept == ["epoch-001.keras", "epoch-002.keras"]
 
@@ -272,7 +344,8 @@ def test_average_command_merges_networks_and_refuses_a_missing_one(trained, smal
         cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "PublicTest:" in done.stdout and "with its mirror image" in done.stdout
+    assert "validation (chooses):" in done.stdout and "PublicTest (reported):" in done.stdout
+    assert "with its mirror image" in done.stdout
     original, averaged = keras.models.load_model(out / "best.keras"), keras.models.load_model(merged)
     assert np.allclose(original.get_weights()[0], averaged.get_weights()[0])  # the mean of a network and itself
     with pytest.raises(ValueError, match="same architecture"):
