@@ -65,6 +65,7 @@ class CameraPane(Vertical):
         self._mailbox: Picture | None = None
         self._mailbox_lock = threading.Lock()
         self._face_since: float | None = None
+        self._tip_done = False  # the baseline tip was given (or is not needed): no more asking the store
 
     def compose(self) -> ComposeResult:
         yield CameraPreview(id="preview")
@@ -167,8 +168,10 @@ class CameraPane(Vertical):
         posed faces a baseline took the share read right from 35% to 58%)."""
         now = time.monotonic()
         self._face_since = (self._face_since or now) if face else None
-        if self._face_since is None or now - self._face_since < TIP_AFTER or self.calibration is None:
+        if self._tip_done or self._face_since is None or now - self._face_since < TIP_AFTER \
+                or self.calibration is None:
             return
+        self._tip_done = True
         if self.calibration.state != CalibrationState.NONE or self._store.tip_given(BASELINE_TIP):
             return
         self._store.give_tip(BASELINE_TIP)
@@ -206,6 +209,7 @@ class CameraPane(Vertical):
             self.app.notify("A baseline needs the camera running.", severity="warning")
         else:
             self._store.give_tip(BASELINE_TIP)  # the user knows b: the tip is never needed
+            self._tip_done = True
             self.calibration.request_start()
             self.app.notify("Relax your face and look at the camera for 3 seconds…", timeout=3)
 
