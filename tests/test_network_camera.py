@@ -171,6 +171,7 @@ def test_doctor_reads_a_configured_network_camera_and_never_shows_its_password(c
     assert source["ok"] and source["detail"].startswith(f"http://***@127.0.0.1:{camera.port}/video: reachable")
     fps = float(source["detail"].split(" frames at ")[1].split()[0])
     assert 10 <= fps <= 20  # the camera sends 15 a second
+    assert checks["cameras"]["ok"]  # no /dev/video* here, and none needed
     assert SECRET not in done.stdout + done.stderr
 
 
