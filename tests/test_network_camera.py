@@ -128,7 +128,7 @@ def test_a_camera_that_stops_sending_is_noticed_within_its_read_deadline():
             reader.close()
             closed = time.monotonic() - closing
     assert last is not None and last.index >= 10
-    assert noticed < READ_TIMEOUT + 1.0 and slowest < 0.5 and closed < 2.5
+    assert noticed < READ_TIMEOUT + 1.0 and slowest < 0.5 and closed < 1.0  # not held up by a stuck read
 
 
 def test_a_camera_that_accepts_and_never_answers_is_a_clear_error_in_bounded_time():

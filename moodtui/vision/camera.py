@@ -67,6 +67,7 @@ class FrameSource:
     name: str = ""
     live: bool = False  # a camera: frames keep coming, the newest matters
     failures_before_lost = FAILED_READS_BEFORE_LOST  # failed reads in a row after which a live source is reconnected
+    close_wait = CLOSE_WAIT  # seconds LatestFrameReader.close() waits for a read in progress to end
 
     def read(self) -> np.ndarray | None:
         raise NotImplementedError
@@ -457,4 +458,4 @@ class LatestFrameReader:
         self._running.set()
         with self._lock:
             self._lock.notify_all()
-        self._thread.join(timeout=CLOSE_WAIT)
+        self._thread.join(timeout=self.source.close_wait)
