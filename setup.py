@@ -4,4 +4,5 @@ in pyproject.toml."""
 
 from setuptools import find_namespace_packages, setup
 
-setup(packages=[*find_namespace_packages(include=["moodtui*"]), "moodtui.lists"], package_dir={"moodtui.lists": "lists"})
+setup(packages=[*find_namespace_packages(include=["moodtui*"]), "moodtui.lists"],
+      package_dir={"moodtui.lists": "lists"})

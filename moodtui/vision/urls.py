@@ -73,7 +73,9 @@ def hide_credentials_from_process_title(argv: list[str] | None = None) -> bool:
     words = [_shown_argument(argument) for argument in argv]
     if words == argv:
         return False
-    import setproctitle  # rewrites the memory the kernel shows as the command line
-
+    try:
+        import setproctitle  # rewrites the memory the kernel shows as the command line
+    except ImportError:  # an environment installed before moodtui needed it: the warning still says what to do
+        return True
     setproctitle.setproctitle(" ".join(["moodtui", *words[1:]]))
     return True
