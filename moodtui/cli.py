@@ -30,7 +30,7 @@ from moodtui.commands import (
 from moodtui.commands.common import SIZE_HELP, add_calibration_flag, add_reading_flags, frame_size
 from moodtui.config import PREVIEWS, STRATEGIES, ConfigError, Settings, load_settings, with_flags
 from moodtui.errors import UserError
-from moodtui.vision.urls import PASSWORD_ON_COMMAND_LINE, hide_credentials_from_process_title
+from moodtui.urls import PASSWORD_ON_COMMAND_LINE, hide_credentials_from_process_title
 
 # The subcommands in the order `moodtui --help` lists them; a new one is a module with
 # add_parser(commands) and a handler, and a line here.

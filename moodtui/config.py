@@ -20,6 +20,7 @@ from platformdirs import user_config_dir, user_data_dir
 
 from moodtui.errors import UserError
 from moodtui.labels import FLIP_AVERAGE
+from moodtui.urls import shown
 
 STRATEGIES = ("match", "lift")
 PREVIEWS = ("auto", "colour", "blocks", "ascii", "off")  # auto: colour or grey half blocks, or characters
@@ -51,6 +52,11 @@ class Settings:
     timeout: float = 8.0  # seconds for one HTTP request, all of it
     budget: float = 12.0  # seconds all the online requests of one recommendation may take together
     mapping: dict = field(default_factory=dict)  # overrides of the emotion -> genres / moods tables
+
+    def __repr__(self) -> str:
+        """As the dataclass's own, with a network camera's credentials hidden: a crash's traceback shows locals."""
+        values = ((f.name, shown(self.source) if f.name == "source" else getattr(self, f.name)) for f in fields(self))
+        return f"Settings({', '.join(f'{name}={value!r}' for name, value in values)})"
 
     def frame_size(self) -> tuple[int, int]:
         return parse_size(self.size)

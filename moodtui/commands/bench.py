@@ -61,8 +61,8 @@ def bench_pipeline(pipeline, source_spec: str, frame_count: int, size: tuple[int
     import numpy as np
 
     from moodtui.faces import Image
+    from moodtui.urls import shown
     from moodtui.vision.camera import Frame, open_source
-    from moodtui.vision.urls import shown
 
     source = open_source(source_spec, size)
     timings: dict[str, list[float]] = {stage: [] for stage in STAGES}

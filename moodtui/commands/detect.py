@@ -36,9 +36,9 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Each image, video or camera is its own source: tracking starts afresh, a bad one is skipped."""
+    from moodtui.urls import shown
     from moodtui.vision.build import build_pipeline
     from moodtui.vision.camera import CameraError, ImageSource, SourceWarning, frames, open_source
-    from moodtui.vision.urls import shown
 
     with user_store(settings, read_only=True) as store:
         pipeline = build_pipeline(settings, store)

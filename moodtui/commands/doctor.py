@@ -124,8 +124,8 @@ STREAM_SECONDS = 2.0  # how long doctor reads a network camera to measure its fr
 
 def check_cameras(settings: Settings) -> list[Check]:
     """The cameras here (each /dev/video* with what it offers, the Pi camera's picamera2) and the configured source."""
+    from moodtui.urls import is_stream
     from moodtui.vision.camera import picamera2_problem
-    from moodtui.vision.urls import is_stream
     from moodtui.vision.v4l2 import video_devices
 
     devices = video_devices()
@@ -157,8 +157,8 @@ def check_device(device) -> Check:
 def check_source(settings: Settings) -> Check:
     """The source the app would read: opened and read (a network camera for STREAM_SECONDS, its frame rate measured);
     a network camera's address is shown without its credentials."""
+    from moodtui.urls import is_stream, shown
     from moodtui.vision.camera import CameraError, open_source
-    from moodtui.vision.urls import is_stream, shown
 
     if settings.source == "none":
         return Check("configured source", True, "none (moods set by hand)")

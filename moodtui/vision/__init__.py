@@ -2,7 +2,6 @@
 
     camera.py       frame sources, and the newest-frame capture thread
     network.py      network cameras (rtsp://, http(s)://): opened with deadlines, failures explained
-    urls.py         which sources are streams, and their addresses with the credentials hidden
     emotion.py      EmotionClassifier over the shipped int8 .tflite models (ai-edge-litert)
     models.py       which shipped model reads faces on this machine ("auto": timed once, cached)
     calibration.py  the user's resting-face baseline: off, none, recording or active

@@ -25,7 +25,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from moodtui.errors import UserError
-from moodtui.vision.urls import is_stream
+from moodtui.urls import is_stream
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"}
 DEFAULT_SIZE = (640, 480)

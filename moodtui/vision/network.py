@@ -4,7 +4,7 @@ anything OpenCV's FFmpeg backend reads), opened with deadlines and explained whe
 Every blocking step has a deadline that FFmpeg itself enforces (OpenCV's CAP_PROP_OPEN_TIMEOUT_MSEC and
 CAP_PROP_READ_TIMEOUT_MSEC, honoured by its FFmpeg backend): a camera that stops sending frees the capture
 thread after READ_TIMEOUT, and LatestFrameReader reconnects it with backoff. The address is only ever shown
-through moodtui.vision.urls.shown: its credentials never reach the screen, an error or doctor's report.
+through moodtui.urls.shown: its credentials never reach the screen, an error or doctor's report.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import cv2
 
-from moodtui.vision.camera import CaptureSource
-from moodtui.vision.urls import host_and_port, shown
+from moodtui.urls import host_and_port, shown
+from moodtui.vision.camera import CameraError, CaptureSource
 
 # Seconds to connect and learn what the stream holds: an H.264 camera joined between two keyframes is learnt only at
 # the next one (the open took 3.5-5 s with keyframes 6 s apart, tests/rtsp_server.py), so this stays above a GOP.
@@ -43,6 +43,12 @@ class NetworkSource(CaptureSource):
     close_wait = 0.25
 
     def __init__(self, url: str, open_timeout: float = OPEN_TIMEOUT, read_timeout: float = READ_TIMEOUT) -> None:
+        try:
+            host, _ = host_and_port(url)
+        except ValueError:  # its text (a port out of range...) stays out of the message, and of any traceback
+            host = ""
+        if not host:
+            raise CameraError(f"{shown(url)}: not a camera's address: check the host and the port")
         self.url, self.open_timeout, self.read_timeout, self.opened_in = url, open_timeout, read_timeout, 0.0
 
         def open_capture() -> cv2.VideoCapture:

@@ -2,8 +2,8 @@
 
 A camera's address often carries its password (`rtsp://user:pass@host/...`, or `?user=admin&pwd=...` on
 cheap cameras). Everything the user can see or a log can keep (the status line, errors, `doctor`, the
-process title) shows `shown(url)` instead. Light on purpose: the command line uses it before anything
-heavy is imported.
+process title, the settings' repr in a crash's traceback) shows `shown(url)` instead. Light on purpose and
+importing nothing of moodtui's: the settings and the command line use it before anything heavy is imported.
 """
 
 from __future__ import annotations
