@@ -27,9 +27,10 @@ from moodtui.commands import (
     recommend,
     taste,
 )
-from moodtui.commands.common import add_calibration_flag, add_reading_flags, positive_float
+from moodtui.commands.common import SIZE_HELP, add_calibration_flag, add_reading_flags, frame_size, positive_float
 from moodtui.config import PREVIEWS, STRATEGIES, ConfigError, Settings, load_settings, with_flags
 from moodtui.errors import UserError
+from moodtui.urls import PASSWORD_ON_COMMAND_LINE, hide_credentials_from_process_title
 
 # The subcommands in the order `moodtui --help` lists them; a new one is a module with
 # add_parser(commands) and a handler, and a line here.
@@ -53,8 +54,10 @@ def parser() -> argparse.ArgumentParser:
     )
     root.add_argument("--version", action="version", version=f"moodtui {__version__}")
     app = root.add_argument_group("the app (no subcommand)")
-    app.add_argument("--source", help="camera index (0), device (/dev/video1), video, image, folder, 'picamera2' "
-                     "or 'none'; default from config, else camera 0")
+    app.add_argument("--source", help="camera index (0), device (/dev/video1), network camera (rtsp://..., "
+                     "http://.../video), video, image, folder, 'picamera2' or 'none'; default from MOODTUI_SOURCE, "
+                     "then config, else camera 0")
+    app.add_argument("--size", type=frame_size, metavar="WxH", help=SIZE_HELP)
     app.add_argument("--strategy", choices=STRATEGIES,
                      help=f"match the mood or lift it (now {now.strategy}: config.toml's, else match)")
     app.add_argument("--offline", action="store_true", help="no network: local lists and what is cached")
@@ -103,6 +106,8 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 
 def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _one_line_warning
+    if argv is None and hide_credentials_from_process_title():
+        warnings.warn(PASSWORD_ON_COMMAND_LINE, stacklevel=1)
     args = parser().parse_args(argv)
     misplaced = misplaced_flags(args)
     if misplaced:

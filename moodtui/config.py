@@ -1,13 +1,15 @@
 """Settings: defaults, overridden by the TOML file in the user's config dir, overridden by flags.
 
 The file is `<config dir>/moodtui/config.toml` (`MOODTUI_CONFIG` points elsewhere). Unknown
-keys are ignored with a warning so an old file never stops the app.
+keys are ignored with a warning so an old file never stops the app. `MOODTUI_SOURCE` sits between the
+file and the flags: a network camera's password kept there stays off the command line.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tomllib
 import warnings
 from collections.abc import Mapping
@@ -18,14 +20,18 @@ from platformdirs import user_config_dir, user_data_dir
 
 from moodtui.errors import UserError
 from moodtui.labels import FLIP_AVERAGE
+from moodtui.urls import shown
 
 STRATEGIES = ("match", "lift")
 PREVIEWS = ("auto", "colour", "blocks", "ascii", "off")  # auto: colour or grey half blocks, or characters
+SIZE = re.compile(r"^\s*(\d{2,5})\s*[xX×]\s*(\d{2,5})\s*$")
+SIZE_RANGE = (16, 8192)  # pixels a side a camera may be asked for
 
 
 @dataclass(frozen=True)
 class Settings:
-    source: str = "0"  # camera index, device, video, image or folder
+    source: str = "0"  # camera index, device, network address (rtsp://, http://), video, image or folder
+    size: str = "640x480"  # WxH a camera is asked for (a USB camera in MJPG where it offers it)
     model: str = "auto"  # auto (the large model where this machine can afford it), large, default, fer2013, or a file
     strategy: str = "match"
     offline: bool = False
@@ -48,6 +54,14 @@ class Settings:
     budget: float = 12.0  # seconds all the online requests of one recommendation may take together
     mapping: dict = field(default_factory=dict)  # overrides of the emotion -> genres / moods tables
 
+    def __repr__(self) -> str:
+        """As the dataclass's own, with a network camera's credentials hidden: a crash's traceback shows locals."""
+        values = ((f.name, shown(self.source) if f.name == "source" else getattr(self, f.name)) for f in fields(self))
+        return f"Settings({', '.join(f'{name}={value!r}' for name, value in values)})"
+
+    def frame_size(self) -> tuple[int, int]:
+        return parse_size(self.size)
+
     def store_path(self) -> Path:
         """The SQLite file of what moodtui keeps about its user (README, "What is stored")."""
         return self.data_path() / "moodtui.sqlite"
@@ -67,6 +81,7 @@ class Settings:
 # A flag that was not given (None or False) leaves the config file's value alone.
 FLAGS = {
     "source": ("source", None),
+    "size": ("size", None),
     "model": ("model", None),
     "strategy": ("strategy", None),
     "offline": ("offline", True),
@@ -79,9 +94,19 @@ FLAGS = {
 }
 
 
+def parse_size(text: str) -> tuple[int, int]:
+    """"1280x720" -> (1280, 720); a ValueError naming the form for anything else."""
+    match = SIZE.match(text)
+    low, high = SIZE_RANGE
+    if not match or not all(low <= int(side) <= high for side in match.groups()):
+        raise ValueError(f"size must be WIDTHxHEIGHT such as 640x480 ({low}-{high} pixels a side), not {text!r}")
+    return int(match[1]), int(match[2])
+
+
 def with_flags(settings: Settings, flags: Mapping[str, object]) -> Settings:
-    """The settings with the given command-line flags on top (names as argparse stores them)."""
-    overrides = {}
+    """The settings with MOODTUI_SOURCE and then the given command-line flags on top (names as argparse stores
+    them)."""
+    overrides = {"source": os.environ["MOODTUI_SOURCE"]} if os.environ.get("MOODTUI_SOURCE") else {}
     for flag, (key, value) in FLAGS.items():
         given = flags.get(flag)
         if given:
@@ -135,6 +160,10 @@ def settings_problem(settings: Settings) -> str:
         return f"strategy must be one of {', '.join(STRATEGIES)}, not {settings.strategy!r}"
     if settings.preview not in PREVIEWS:
         return f"preview must be one of {', '.join(PREVIEWS)}, not {settings.preview!r}"
+    try:
+        parse_size(settings.size)
+    except ValueError as error:
+        return str(error)
     for key, low in (("picks", 1), ("vote_floor", 0)):
         if getattr(settings, key) < low:
             return f"{key} must be {low} or more, not {getattr(settings, key)}"

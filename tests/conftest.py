@@ -65,6 +65,7 @@ def private_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("MOODTUI_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("MOODTUI_DATA_DIR", str(tmp_path / "userdata"))
     monkeypatch.setenv("MOODTUI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("MOODTUI_SOURCE", raising=False)
 
 
 def engine_for(settings, **kwargs):

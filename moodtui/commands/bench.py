@@ -50,19 +50,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from moodtui.vision.build import build_pipeline
 
     # The raw pipeline is measured: no resting-face baseline (it changes nothing a stage costs).
-    report = bench_pipeline(build_pipeline(replace(settings, calibration=False)), args.source, args.frames)
+    report = bench_pipeline(build_pipeline(replace(settings, calibration=False)), args.source, args.frames,
+                            settings.frame_size())
     print(json.dumps(report, indent=1) if args.json else format_table(report))
     return 0
 
 
-def bench_pipeline(pipeline, source_spec: str, frame_count: int) -> dict:
+def bench_pipeline(pipeline, source_spec: str, frame_count: int, size: tuple[int, int] = (640, 480)) -> dict:
     """Run `frame_count` frames from the source through the pipeline (looping files) and summarise."""
     import numpy as np
 
     from moodtui.faces import Image
+    from moodtui.urls import shown
     from moodtui.vision.camera import Frame, open_source
 
-    source = open_source(source_spec)
+    source = open_source(source_spec, size)
     timings: dict[str, list[float]] = {stage: [] for stage in STAGES}
     faces_seen = 0
     last_image = None
@@ -83,7 +85,7 @@ def bench_pipeline(pipeline, source_spec: str, frame_count: int) -> dict:
     finally:
         source.close()
     if last_image is None:
-        raise OSError(f"{source_spec}: gave no frames")
+        raise OSError(f"{shown(source_spec)}: gave no frames")
     redetect = []
     for _ in range(REDETECT_RUNS):
         start = time.perf_counter()
@@ -91,7 +93,7 @@ def bench_pipeline(pipeline, source_spec: str, frame_count: int) -> dict:
         redetect.append((time.perf_counter() - start) * 1000)
     per_frame = np.array(timings["capture"]) + np.array(timings["total"])
     return {
-        "source": source_spec,
+        "source": shown(source_spec),  # a network camera's address without its password
         "model": pipeline.model.name if pipeline.model else None,
         "frames": len(timings["total"]),
         "frame_size": [int(last_image.shape[1]), int(last_image.shape[0])],

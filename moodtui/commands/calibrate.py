@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     settings = replace(settings, calibration=True)  # recording one is what the user asked for
     with user_store(settings) as store:
         pipeline = build_pipeline(settings, store)
-        source = open_source(settings.source or 0)
+        source = open_source(settings.source or 0, settings.frame_size())
         still = isinstance(source, ImageSource)
         pipeline.calibration.request_start(seconds, min_frames=1 if still else MIN_FRAMES)
         if source.live:

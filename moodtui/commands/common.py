@@ -6,7 +6,7 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 
-from moodtui.config import Settings
+from moodtui.config import Settings, parse_size
 
 MODEL_HELP = ("emotion model: auto (the default: the large model where this machine reads a face in 1.5 ms or "
               "less, else the default), large (three times as wide, better on sad, angry and fear), default (the "
@@ -36,6 +36,19 @@ def positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
     return value
+
+
+def frame_size(text: str) -> str:
+    """argparse type: WIDTHxHEIGHT, as the config's `size` takes it."""
+    try:
+        parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+SIZE_HELP = ("the size a camera is asked for, such as 1280x720 (default from config, else 640x480); a USB camera "
+             "is asked for MJPG at that size where it offers it")
 
 
 def add_reading_flags(group) -> None:

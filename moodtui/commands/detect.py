@@ -36,6 +36,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Each image, video or camera is its own source: tracking starts afresh, a bad one is skipped."""
+    from moodtui.urls import shown
     from moodtui.vision.build import build_pipeline
     from moodtui.vision.camera import CameraError, ImageSource, SourceWarning, frames, open_source
 
@@ -54,6 +55,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             warnings.warn(f"{error}; skipped", SourceWarning, stacklevel=1)
             skipped += 1
             continue
+        label = shown(spec)  # a network camera's address without its password
         try:
             limit = args.frames or (CAMERA_FRAMES if source.live else None)
             pipeline.reset()
@@ -62,12 +64,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             for frame in frames(source, limit):
                 result = pipeline.process(frame, still=still)
                 if args.json:
-                    record = detection_record(spec, result)
+                    record = detection_record(label, result)
                     if args.group:
                         record["group"] = group_record(result, still)
                     line = json.dumps(record)
                 else:
-                    line = detection_line(spec, result)
+                    line = detection_line(label, result)
                 print(line, flush=True)
             read += 1
         except CameraError as error:

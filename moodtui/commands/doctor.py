@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from moodtui import __version__
-from moodtui.commands.common import MODEL_HELP
+from moodtui.commands.common import MODEL_HELP, SIZE_HELP, frame_size
 from moodtui.config import ConfigError, Settings, config_path, load_settings
 
 
@@ -29,7 +29,9 @@ def add_parser(commands) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--offline", action="store_true", help="skip the online sources")
     parser.add_argument("--model", help=MODEL_HELP)
-    parser.add_argument("--source", help="check this camera or file instead of the configured source")
+    parser.add_argument("--source", help="check this camera, network camera (rtsp://, http://) or file instead of "
+                        "the configured source")
+    parser.add_argument("--size", type=frame_size, metavar="WxH", help=SIZE_HELP)
     # A broken config file is one of the things doctor reports, not a reason to stop.
     parser.set_defaults(handler=run, tolerates_bad_config=True)
 
@@ -117,39 +119,84 @@ def check_cascades() -> Check:
     return Check("face cascades", True, f"{len(CASCADE_FILES)} loaded", essential=True)
 
 
-def check_cameras(settings: Settings) -> list[Check]:
-    import glob
+STREAM_SECONDS = 2.0  # how long doctor reads a network camera to measure its frame rate
 
+
+def check_cameras(settings: Settings) -> list[Check]:
+    """The cameras here (each /dev/video* with what it offers, the Pi camera's picamera2) and the configured source."""
+    from moodtui.urls import is_stream
+    from moodtui.vision.camera import picamera2_problem
+    from moodtui.vision.v4l2 import video_devices
+
+    devices = video_devices()
+    picamera = picamera2_problem()
+    listed = ", ".join(map(str, devices)) if devices else "no /dev/video*"
+    installed = not picamera or "not installed" not in picamera
+    said = "; picamera2 " + ("installed" if not picamera else "installed, not usable" if installed else "not installed")
+    found = Check("cameras", bool(devices) or is_stream(settings.source), listed + said,
+                  "" if devices else "plug in a camera, or use --source rtsp://...|http://...|VIDEO|IMAGE|FOLDER or "
+                  "--source none")
+    checks = [found, *map(check_device, devices)]
+    if picamera and installed:  # installed, but not usable from here: say why
+        checks.append(Check("picamera2", False, picamera))
+    return [*checks, check_source(settings)]
+
+
+def check_device(device) -> Check:
+    """A /dev/video* with its driver's name and the formats, sizes and frame rates it offers."""
+    from moodtui.vision.v4l2 import device_name, offered_formats, summary
+
+    name = device_name(device) or "a V4L2 device"
+    offers = offered_formats(device)
+    if offers is None:
+        return Check(f"camera {device}", True, f"{name} (apt install v4l-utils to list its formats and sizes)")
+    return Check(f"camera {device}", True, f"{name}: {summary(offers)}" if offers else f"{name}: offers no capture "
+                 "format (not a camera, or busy)")
+
+
+def check_source(settings: Settings) -> Check:
+    """The source the app would read: opened and read (a network camera for STREAM_SECONDS, its frame rate measured);
+    a network camera's address is shown without its credentials."""
+    from moodtui.urls import is_stream, shown
     from moodtui.vision.camera import CameraError, open_source
 
-    devices = sorted(glob.glob("/dev/video*"))
-    try:
-        import picamera2  # noqa: F401
-
-        picamera = "installed"
-    except ImportError:
-        picamera = "not installed"
-    found = Check("cameras", bool(devices), (", ".join(devices) if devices else "no /dev/video*")
-                  + f"; picamera2 {picamera}",
-                  "" if devices else "plug in a camera, or use --source VIDEO|IMAGE|FOLDER or --source none")
     if settings.source == "none":
-        return [found, Check("configured source", True, "none (moods set by hand)")]
+        return Check("configured source", True, "none (moods set by hand)")
+    name = shown(settings.source)
     try:
-        source = open_source(settings.source)
+        source = open_source(settings.source, settings.frame_size())
     except CameraError as error:
-        return [found, Check("configured source", False, str(error), "--source INDEX|/dev/videoN|FILE, or "
-                             "source = ... in " + str(config_path()))]
+        return Check("configured source", False, str(error), "--source INDEX|/dev/videoN|rtsp://...|http://...|FILE, "
+                     "or source = ... in " + str(config_path()))
     try:
+        if is_stream(settings.source):
+            return stream_check(source, name)
         frame = source.read()
+        reason = "opened but gave no frame"
     except CameraError as error:
         frame, reason = None, str(error)
-    else:
-        reason = "opened but gave no frame"
     finally:
         source.close()
     if frame is None:
-        return [found, Check("configured source", False, f"{settings.source}: {reason}", "try another --source")]
-    return [found, Check("configured source", True, f"{settings.source}: {frame.shape[1]}x{frame.shape[0]} frames")]
+        return Check("configured source", False, f"{name}: {reason}", "try another --source")
+    detail = f"{name}: {frame.shape[1]}x{frame.shape[0]} frames"
+    if source.live and hasattr(source, "description"):  # a camera: the format and rate it agreed to
+        detail += f" ({source.description()})"
+    return Check("configured source", True, detail)
+
+
+def stream_check(source, name: str) -> Check:
+    """A network camera read for STREAM_SECONDS: reachable, giving frames, at what rate."""
+    times, image, start = [], None, time.monotonic()
+    while time.monotonic() - start < STREAM_SECONDS and source.grab():
+        times.append(time.monotonic())
+        image = source.retrieve() if image is None else image
+    if len(times) < 2 or image is None:
+        return Check("configured source", False, f"{name}: reachable, but no frames came",
+                     "check the camera's path; doctor reads it for a few seconds")
+    fps = (len(times) - 1) / max(times[-1] - times[0], 1e-6)
+    return Check("configured source", True, f"{name}: reachable, {image.shape[1]}x{image.shape[0]} {source.fourcc} "
+                 f"frames at {fps:.1f} a second")
 
 
 def check_terminal() -> Check:

@@ -1,4 +1,4 @@
-"""Read the local movie and song lists (format: moodtui/lists/README.md)."""
+"""Read the local movie and song lists (format: lists/README.md)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,13 @@ class ListWarning(UserWarning):
 
 
 def shipped_lists_dir() -> Path:
-    return Path(str(resources.files("moodtui") / "lists"))
+    """The lists that ship with moodtui: inside the installed package (the wheel carries the repository's top-level
+    lists/ as moodtui/lists), or lists/ beside the package in a checkout (an editable install)."""
+    package = Path(str(resources.files("moodtui")))
+    installed, checkout = package / "lists", package.parent / "lists"
+    if not installed.is_dir() and (package.parent / "pyproject.toml").is_file() and checkout.is_dir():
+        return checkout
+    return installed
 
 
 def genre_name(path: Path) -> str:

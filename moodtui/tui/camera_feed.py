@@ -90,8 +90,8 @@ class CameraFeed:
             self.post(MoodChanged(result.group, group=True, faces=len(result.faces)))
         if self.status.due(now):
             status = (self.reader.state, round(self._rate(now)), round(result.timings_ms["total"]))
-            if status != self._last_status:
-                self._last_status = status
+            if (*status, self.reader.connections) != self._last_status:  # after a reconnection, said again
+                self._last_status = (*status, self.reader.connections)
                 self.post(CameraStatus(*status))
 
     def _send_picture(self, result: FrameResult, style: str, now: float) -> None:
@@ -102,7 +102,7 @@ class CameraFeed:
         cells = self.preview_cells()
         boxes = [r.face.box for r in result.faces]
         ids = [r.face.id for r in result.faces]
-        key = (style, cells, tuple(boxes), tuple(ids))
+        key = (style, cells, tuple(boxes), tuple(ids), self.reader.connections)  # a reconnected camera is drawn anew
         thumb = signature(result.frame.image)
         if self._last_picture is not None and self._last_picture[0] == key \
                 and float(np.abs(thumb - self._last_picture[1]).mean()) < STILL:

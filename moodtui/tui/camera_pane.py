@@ -93,7 +93,7 @@ class CameraPane(Vertical):
             if isinstance(self._loaded, Exception):
                 raise self._loaded
             pipeline = build_pipeline(self.settings, self._store, loaded=self._loaded)
-            source = open_source(self.settings.source)
+            source = open_source(self.settings.source, self.settings.frame_size())
         except (UserError, OSError) as error:
             self.post_message(CameraStatus(f"unavailable: {error}"))
             return
@@ -103,7 +103,8 @@ class CameraPane(Vertical):
         if pipeline.calibration.note:
             self.post_message(Notice(pipeline.calibration.note))
         self.post_message(CalibrationUpdate(pipeline.calibration.state.value))
-        self.reader = reader = LatestFrameReader(source, realtime=not source.live, loop=not source.live)
+        self.reader = reader = LatestFrameReader(source, realtime=not source.live, loop=not source.live,
+                                                 on_state=lambda state: self.post_message(CameraStatus(state)))
         pace = Pace()
         preview = self.query_one(CameraPreview)
         feed = CameraFeed(self.post_message, reader, pace, lambda: preview.cells, self._deliver,
@@ -151,8 +152,8 @@ class CameraPane(Vertical):
             self.show_message(f"No camera: {message.state}\n\nPress 1-7 to set your mood by hand.")
             if not self.preview_on:  # the pane that says why is hidden: say it once in a notification
                 self.app.notify(f"No camera: {message.state}", severity="warning", timeout=8)
-        elif message.state == "lost":
-            self.show_message("Camera lost, retrying…")
+        elif message.state.startswith("reconnecting"):
+            self.show_message(f"Camera lost: {message.state}…")
 
     def on_calibration_update(self, message: CalibrationUpdate) -> None:
         if message.state == "recorded":

@@ -12,7 +12,7 @@ from moodtui.recommend.lists import ListSource
 from moodtui.recommend.music import DeezerArtists
 from moodtui.recommend.sources import Status, status_words
 
-CAMERA_STYLES = {"live": "green", "starting": "cyan", "paused": "yellow", "lost": "red", "ended": "yellow",
+CAMERA_STYLES = {"live": "green", "starting": "cyan", "paused": "yellow", "reconnecting": "red", "ended": "yellow",
                  "unavailable": "red", "off": "grey50"}
 STATUS_STYLES = {Status.ONLINE: "green", Status.CACHED: "cyan", Status.LOCAL: "green", Status.OFFLINE: "yellow",
                  Status.BLOCKED: "red", Status.RATE_LIMITED: "yellow", Status.ERROR: "red", Status.NOT_SYNCED: "grey50",
@@ -79,7 +79,7 @@ class StatusLine(Static):
         # One word: the reason ("unavailable: no camera found at ...") is in the preview pane already.
         word = self.camera.split(":", 1)[0].split(" (", 1)[0]
         text.append("camera ")
-        text.append(word, style=CAMERA_STYLES.get(word, ""))
+        text.append(self.camera if word == "reconnecting" else word, style=CAMERA_STYLES.get(word, ""))
         if self.fps and word == "live":
             text.append(f" · {self.fps:.0f}/s · {self.latency_ms:.0f} ms")
         if self.model:

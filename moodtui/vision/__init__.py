@@ -1,6 +1,7 @@
 """The path of a frame: camera -> faces (moodtui.faces) -> emotion -> calibration -> mood.
 
     camera.py       frame sources, and the newest-frame capture thread
+    network.py      network cameras (rtsp://, http(s)://): opened with deadlines, failures explained
     emotion.py      EmotionClassifier over the shipped int8 .tflite models (ai-edge-litert)
     models.py       which shipped model reads faces on this machine ("auto": timed once, cached)
     calibration.py  the user's resting-face baseline: off, none, recording or active

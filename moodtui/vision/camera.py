@@ -1,4 +1,5 @@
-"""Frame sources: a webcam (index or device path), a video file, an image, a folder of images.
+"""Frame sources: a webcam (index or device path), a network camera (rtsp://, http(s)://), a video file, an
+image, a folder of images, a Raspberry Pi camera.
 
 `open_source()` picks the source from what the user typed. Live sources are wrapped in
 `LatestFrameReader`, a capture thread that keeps only the newest frame, so latency never
@@ -8,6 +9,7 @@ builds up however slow the consumer is, and that reconnects a camera that was lo
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 import warnings
@@ -23,11 +25,15 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from moodtui.errors import UserError
+from moodtui.urls import is_stream
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"}
 DEFAULT_SIZE = (640, 480)
 FAILED_READS_BEFORE_LOST = 5
 RECONNECT_BACKOFF = (0.25, 0.5, 1.0, 2.0, 4.0)  # seconds between tries; the last repeats
+CLOSE_WAIT = 2.0  # seconds close() waits for the capture thread (one that is stuck releases its camera itself)
+MJPG = cv2.VideoWriter_fourcc(*"MJPG")  # compressed: a fraction of raw YUYV's USB bandwidth, decoded only when asked
+SYSTEM_PACKAGES = (Path("/usr/lib/python3/dist-packages"),)  # where Debian and Raspberry Pi OS install python3-*
 # Photos are read at most this wide or high: faces in them stay well above the finder's smallest
 # size, and an 8000x8000 photo is never held whole in memory (it is decoded reduced).
 MAX_IMAGE_SIDE = 1280
@@ -60,6 +66,8 @@ class FrameSource:
 
     name: str = ""
     live: bool = False  # a camera: frames keep coming, the newest matters
+    failures_before_lost = FAILED_READS_BEFORE_LOST  # failed reads in a row after which a live source is reconnected
+    close_wait = CLOSE_WAIT  # seconds LatestFrameReader.close() waits for a read in progress to end
 
     def read(self) -> np.ndarray | None:
         raise NotImplementedError
@@ -116,6 +124,18 @@ class CaptureSource(FrameSource):
         ok, image = self._capture.retrieve()
         return image if ok else None
 
+    @property
+    def fourcc(self) -> str:
+        """The format the capture gives ("MJPG", "YUYV", "h264"); "" when the backend does not say."""
+        return fourcc_name(self._capture.get(cv2.CAP_PROP_FOURCC))
+
+    def description(self) -> str:
+        """What the capture gives, as far as the backend says: "640x480 MJPG at 30 fps"."""
+        width, height = (round(self._capture.get(p)) for p in (cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT))
+        words = [f"{width}x{height}" if width and height else "", self.fourcc,
+                 f"at {self.fps:.0f} fps" if self.live and self.fps else ""]
+        return " ".join(w for w in words if w)
+
     def ended_early(self) -> bool:
         """A video file that stopped well before the frame count its header gives: cut or damaged."""
         return not self.live and self.frame_count > 0 and self.frames_read < 0.98 * self.frame_count - 1
@@ -127,6 +147,24 @@ class CaptureSource(FrameSource):
 
     def close(self) -> None:
         self._capture.release()
+
+
+def fourcc_name(code: float) -> str:
+    """OpenCV's four-character code as text ("MJPG", "YUYV"); "" when the backend does not say."""
+    value = int(code)
+    text = "".join(chr((value >> shift) & 0xFF) for shift in (0, 8, 16, 24)).strip("\0 ")
+    return text if text.isprintable() else ""
+
+
+def ask_for_format(capture: cv2.VideoCapture, size: tuple[int, int], mjpg: bool = True) -> str:
+    """Ask an opened camera for MJPG frames of `size` (V4L2 takes the nearest size it offers); the format it
+    gives. A camera without MJPG refuses it quietly and keeps its own format (often raw YUYV)."""
+    if mjpg:
+        capture.set(cv2.CAP_PROP_FOURCC, MJPG)
+    capture.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
+    capture.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
+    capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not a queue of old ones
+    return fourcc_name(capture.get(cv2.CAP_PROP_FOURCC))
 
 
 class SourceWarning(UserWarning):
@@ -205,8 +243,8 @@ class Picamera2Source(FrameSource):
     def __init__(self, size: tuple[int, int]) -> None:
         try:
             from picamera2 import Picamera2
-        except ImportError:
-            raise CameraError("picamera2 is not installed: on Raspberry Pi OS, apt install python3-picamera2") from None
+        except Exception:  # noqa: BLE001 - picamera2_problem says why, with the fix
+            raise CameraError(picamera2_problem() or "picamera2 does not load") from None
         self.name = "picamera2"
         self._camera = Picamera2()
         self._camera.configure(self._camera.create_video_configuration(main={"size": size, "format": "BGR888"}))
@@ -219,39 +257,68 @@ class Picamera2Source(FrameSource):
         self._camera.close()
 
 
-def _capture_opener(target: int | str, size: tuple[int, int]) -> Callable[[], cv2.VideoCapture]:
+def picamera2_problem(system_dirs: tuple[Path, ...] = SYSTEM_PACKAGES) -> str:
+    """Why picamera2 cannot be used from this Python, with the fix; "" when it loads."""
+    try:
+        import picamera2  # noqa: F401
+    except ImportError:
+        found = next((d for d in system_dirs if (d / "picamera2" / "__init__.py").is_file()), None)
+        if found is None:
+            return "picamera2 is not installed: on Raspberry Pi OS, sudo apt install python3-picamera2"
+        if str(found) not in sys.path:
+            return (f"picamera2 is installed for the system's Python (in {found}), which this Python does not read: "
+                    "make the virtual environment with /usr/bin/python3 -m venv --system-site-packages (README, "
+                    "\"A Raspberry Pi camera\")")
+        return f"picamera2 is in {found} but does not load: sudo apt install --reinstall python3-picamera2"
+    except Exception as error:  # noqa: BLE001 - whatever stops it loading is the finding
+        if "numpy" in str(error):  # the system's simplejpeg, built for NumPy 1, under this environment's NumPy 2
+            return (f"picamera2 does not load with this environment's NumPy ({error}): "
+                    "pip install simplejpeg in the virtual environment")
+        return f"picamera2 does not load: {type(error).__name__}: {error}"
+    return ""
+
+
+def _camera_opener(target: int | str, size: tuple[int, int]) -> Callable[[], cv2.VideoCapture]:
+    """Opens a webcam asking for MJPG at `size`; one that takes MJPG but then gives no frame is opened again in
+    its own format."""
     def open_capture() -> cv2.VideoCapture:
         capture = cv2.VideoCapture(target)
-        if capture.isOpened() and (isinstance(target, int) or str(target).startswith("/dev/")):
-            capture.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
-            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
-            capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not a queue of old ones
+        if capture.isOpened() and ask_for_format(capture, size) == "MJPG" and not capture.grab():
+            capture.release()
+            capture = cv2.VideoCapture(target)
+            if capture.isOpened():
+                ask_for_format(capture, size, mjpg=False)
         return capture
 
     return open_capture
 
 
 def open_source(spec: str | int | None = None, size: tuple[int, int] = DEFAULT_SIZE) -> FrameSource:
-    """A source for what the user typed: camera index, device path, video, image, folder or 'picamera2'."""
+    """A source for what the user typed: camera index, device path, network address, video, image, folder or
+    'picamera2'; cameras are asked for frames of `size`."""
     spec = 0 if spec is None else spec
     if isinstance(spec, int) or str(spec).isdigit():
         index = int(spec)
-        return CaptureSource(f"camera {index}", _capture_opener(index, size), live=True)
+        return CaptureSource(f"camera {index}", _camera_opener(index, size), live=True)
     text = str(spec)
+    if is_stream(text):
+        from moodtui.vision.network import NetworkSource
+
+        return NetworkSource(text)
     if text == "picamera2":
         return Picamera2Source(size)
     path = Path(text).expanduser()
     if text.startswith("/dev/"):
         if not path.exists():
             raise CameraError(f"no camera at {text}: the device does not exist; try --source 0 or another /dev/video*")
-        return CaptureSource(text, _capture_opener(text, size), live=True)
+        return CaptureSource(text, _camera_opener(text, size), live=True)
     if path.is_dir():
         return ImageSource(image_files(path), text)
     if not path.exists():
         raise CameraError(f"{text}: no such file, folder or camera")
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource([path], text)
-    return CaptureSource(text, _capture_opener(str(path), size), live=False)
+    return CaptureSource(text, lambda: cv2.VideoCapture(str(path)), live=False)
 
 
 def frames(source: FrameSource, limit: int | None = None) -> Iterator[Frame]:
@@ -277,14 +344,17 @@ class LatestFrameReader:
     Every frame is grabbed at the source's pace (a camera's buffers never fill with old frames), but
     only the frames asked for are decoded: the pipeline reads 10-15 of a camera's 30 a second.
 
-    A live source that fails to read FAILED_READS_BEFORE_LOST times in a row is "lost": the
-    reader retries with backoff and resumes by itself when the camera answers again. A file
-    source can be paced at its frame rate (`realtime`) and looped, for demos and tests.
+    A live source that fails to read `source.failures_before_lost` times in a row (a network camera: once, after
+    its read deadline) is reconnected with backoff, its state "reconnecting (N)" for the Nth try, until it
+    reads again. Nobody waits on the capture thread: a read that blocks holds up only this thread, which also
+    releases the source. A file source can be paced at its frame rate (`realtime`) and looped, for demos and
+    tests. `on_state` hears every change of state, from the capture thread.
     """
 
-    def __init__(self, source: FrameSource, realtime: bool = False, loop: bool = False) -> None:
+    def __init__(self, source: FrameSource, realtime: bool = False, loop: bool = False,
+                 on_state: Callable[[str], None] | None = None) -> None:
         self.source = source
-        self._realtime, self._loop = realtime, loop
+        self._realtime, self._loop, self._on_state = realtime, loop, on_state
         self._lock = threading.Condition()
         self._frame: Frame | None = None
         self._state = "starting"
@@ -292,13 +362,13 @@ class LatestFrameReader:
         self._running = threading.Event()  # cleared while paused: the source is not read at all
         self._running.set()
         self._wanted = threading.Event()  # a reader waits for the next frame: decode it
-        self._grabbed = 0
+        self.connections = 0  # times the source has read again after being opened or reconnected
         self._thread = threading.Thread(target=self._run, name=f"capture {source.name}", daemon=True)
         self._thread.start()
 
     @property
     def state(self) -> str:
-        """"live", "lost" (retrying), "ended" (a file ran out) or "starting"."""
+        """"live", "reconnecting (N)" (a live source lost, its Nth try), "ended" (a file ran out) or "starting"."""
         return self._state
 
     @property
@@ -327,15 +397,22 @@ class LatestFrameReader:
     def _publish(self, image: np.ndarray, index: int) -> None:
         with self._lock:
             self._frame = Frame(image, index, time.monotonic(), self.source.name)
-            self._state = "live"
-            self._lock.notify_all()
+        self._set_state("live")
 
     def _set_state(self, state: str) -> None:
         with self._lock:
-            self._state = state
+            changed, self._state = state != self._state, state
             self._lock.notify_all()
+        if changed and self._on_state is not None:
+            self._on_state(state)
 
     def _run(self) -> None:
+        try:
+            self._read()
+        finally:
+            self.source.close()  # here, never under a read that another thread is still inside
+
+    def _read(self) -> None:
         index, failures, tries = 0, 0, 0
         period = 1.0 / getattr(self.source, "fps", 30.0) if self._realtime else 0.0
         next_due = time.monotonic()
@@ -345,10 +422,13 @@ class LatestFrameReader:
                 next_due = time.monotonic()
                 continue
             if self.source.grab():
+                if self._state != "live":
+                    self.connections += 1
                 failures, tries = 0, 0
                 # A file read as fast as it goes (tests, benchmarks) has each frame decoded: its last one
                 # must be there when it ends.
-                if self._wanted.is_set() or self._frame is None or not (self.source.live or period):
+                if self._wanted.is_set() or self._frame is None or self._state != "live" \
+                        or not (self.source.live or period):
                     self._wanted.clear()
                     image = self.source.retrieve()
                     if image is not None:
@@ -364,18 +444,18 @@ class LatestFrameReader:
                 self._set_state("ended")
                 return
             failures += 1
-            if failures < FAILED_READS_BEFORE_LOST:
+            if failures < self.source.failures_before_lost:
                 continue
-            self._set_state("lost")
-            self._stop.wait(RECONNECT_BACKOFF[min(tries, len(RECONNECT_BACKOFF) - 1)])
             tries += 1
+            self._set_state(f"reconnecting ({tries})")
+            if self._stop.wait(RECONNECT_BACKOFF[min(tries, len(RECONNECT_BACKOFF)) - 1]):
+                return
             self.source.reopen()
 
     def close(self) -> None:
-        """Stop the thread and release the camera at once."""
+        """Stop the thread; the camera is released at once, or as soon as a read it is stuck in returns."""
         self._stop.set()
         self._running.set()
         with self._lock:
             self._lock.notify_all()
-        self._thread.join(timeout=2.0)
-        self.source.close()
+        self._thread.join(timeout=self.source.close_wait)
