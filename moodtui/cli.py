@@ -28,25 +28,37 @@ from moodtui.commands import (
     taste,
 )
 from moodtui.commands.common import SIZE_HELP, add_calibration_flag, add_reading_flags, frame_size, positive_float
-from moodtui.config import PREVIEWS, STRATEGIES, ConfigError, Settings, load_settings, with_flags
+from moodtui.config import PREVIEWS, STRATEGIES, ConfigError, Settings, config_path, load_settings, with_flags
 from moodtui.errors import UserError
-from moodtui.urls import PASSWORD_ON_COMMAND_LINE, hide_credentials_from_process_title
+from moodtui.urls import PASSWORD_ON_COMMAND_LINE, hide_credentials_from_process_title, shown
 
 # The subcommands in the order `moodtui --help` lists them; a new one is a module with
 # add_parser(commands) and a handler, and a line here.
 COMMANDS = (detect, calibrate, bench, recommend, imports, taste, doctor, history, export, forget, imdb)
 
 
-def current_settings() -> Settings:
-    """The defaults as the config file sets them, for --help to state (the built-in ones if it does not read)."""
-    try:
-        return load_settings()
-    except (ConfigError, OSError):
-        return Settings()
+class Defaults:
+    """What --help says a flag defaults to: the config file's value where it sets one, else the built-in one."""
+
+    def __init__(self) -> None:
+        import tomllib
+
+        self.settings, self.keys = Settings(), set()
+        try:
+            self.settings = load_settings()
+            if config_path().exists():
+                self.keys = set(tomllib.loads(config_path().read_text(encoding="utf-8")))
+        except (ConfigError, OSError, ValueError):
+            pass  # the command itself says what is wrong with the file
+
+    def __call__(self, key: str) -> str:
+        value = getattr(self.settings, key)
+        value = f"{value:g}" if isinstance(value, float) else shown(str(value))  # a camera's password: hidden
+        return f"now {value}, from {config_path()}" if key in self.keys else f"default {value}"
 
 
 def parser() -> argparse.ArgumentParser:
-    now = current_settings()
+    now = Defaults()
     root = argparse.ArgumentParser(
         prog="moodtui",
         description="Emotion-aware movie and pop-song recommendations in your terminal. "
@@ -56,17 +68,16 @@ def parser() -> argparse.ArgumentParser:
     app = root.add_argument_group("the app (no subcommand)")
     app.add_argument("--source", help="camera index (0), device (/dev/video1), network camera (rtsp://..., "
                      "http://.../video), video, image, folder, 'picamera2' or 'none'; default from MOODTUI_SOURCE, "
-                     "then config, else camera 0")
+                     f"then config ({now('source')})")
     app.add_argument("--size", type=frame_size, metavar="WxH", help=SIZE_HELP)
     app.add_argument("--strategy", choices=STRATEGIES,
-                     help=f"match the mood or lift it (now {now.strategy}: config.toml's, else match)")
+                     help=f"match the mood or lift it ({now('strategy')})")
     app.add_argument("--offline", action="store_true", help="no network: local lists and what is cached")
     app.add_argument("--preview", choices=PREVIEWS, help="how the camera is drawn: colour or grey (blocks) half "
-                     "blocks, ascii characters, or off; default from config, else auto (what the terminal shows)")
+                     f"blocks, ascii characters, or off; auto: what the terminal shows ({now('preview')})")
     app.add_argument("--no-preview", action="store_true", help="hide the camera preview (saves bandwidth over SSH)")
     app.add_argument("--mood-window", type=positive_float, metavar="SECONDS",
-                     help=f"how far back the mood looks, a longer window is calmer (now {now.mood_window:g}: "
-                     "config.toml's, else 30)")
+                     help=f"seconds the mood looks back over, longer is calmer ({now('mood_window')})")
     add_reading_flags(app)
     add_calibration_flag(app)
     commands = root.add_subparsers(dest="command", metavar="COMMAND")

@@ -39,6 +39,15 @@ def test_a_flag_before_the_subcommand_counts_as_after_it(tmp_path):
     assert wrong_model.returncode == 2 and "nonsense: model file not found" in wrong_model.stderr
 
 
+def test_help_states_the_defaults_the_config_file_sets_and_hides_a_cameras_password(tmp_path):
+    config = tmp_path / "config.toml"
+    plain = moodtui("--help", env={"MOODTUI_CONFIG": str(config)})
+    assert "(default match)" in " ".join(plain.stdout.split())
+    config.write_text('strategy = "lift"\nsource = "rtsp://me:hunter2@cam/stream"\n')
+    told = " ".join(moodtui("--help", env={"MOODTUI_CONFIG": str(config)}).stdout.split())
+    assert "(now lift, from /" in told and "rtsp://***@cam/stream" in told and "hunter2" not in told
+
+
 def test_an_app_flag_with_a_subcommand_that_does_not_take_it_is_refused(tmp_path):
     done = moodtui("--preview", "ascii", "history", env={"MOODTUI_DATA_DIR": str(tmp_path / "data")})
     assert done.returncode == 2 and done.stdout == ""

@@ -137,8 +137,10 @@ def test_what_is_building_is_said_in_words():
     mood = tracker.mood
     assert mood.emotion == "neutral" and mood.building == "happy" and 1.5 <= mood.building_for < SUSTAIN
     assert mood.building_words == f"happy for {mood.building_for:.0f} s · mood moves at {SUSTAIN:.0f} s"
-    play(tracker, 5, 10, lambda t: np.eye(7)[NEUTRAL] * 0.9 + 0.1 / 7, start=7.6)
-    assert tracker.mood.building_words == ""  # the smile is over: nothing on its way
+    tracker.update(np.eye(7)[NEUTRAL] * 0.9 + 0.1 / 7, 8.6)  # the smile is over: the face shows neutral ...
+    assert tracker.mood.building == "happy" and tracker.mood.building_words == ""  # ... so nothing is said
+    play(tracker, 5, 10, lambda t: np.eye(7)[NEUTRAL] * 0.9 + 0.1 / 7, start=8.7)
+    assert tracker.mood.building is None
 
 
 @pytest.mark.parametrize("window", [10.0, 60.0])

@@ -163,7 +163,9 @@ def test_a_model_that_cannot_load_stops_the_app_before_it_takes_the_terminal(tmp
     try:
         assert process.wait(timeout=30) == 2
         said = read_until(master, b"never comes", 0.5)
-        assert said.strip() == b"moodtui: error: nonsense: model file not found"  # one line, no screen drawn
+        # One line, no screen drawn, and what the user may give instead.
+        assert said.strip() == (b"moodtui: error: nonsense: model file not found (give auto, large, default, "
+                                b"fer2013 or a .tflite file)")
     finally:
         if process.poll() is None:
             process.kill()

@@ -344,9 +344,9 @@ async def test_camera_key_seen_copy_link_enter_help_and_palette(tmp_path):
         await wait_for(pilot, lambda: text(app, "#mood").startswith("Mood sad (hand)"))
         await pilot.press("0")  # back to the camera, which has seen no face
         await wait_for(pilot, lambda: app.session.manual is None and "(hand)" not in text(app, "#mood"))
-        assert "no face yet" in text(app, "#mood")
+        assert "neutral (no camera: 1-7 set it)" in text(app, "#mood")
         await pilot.press("g")  # everyone in view: nobody yet
-        assert "group of 0 · no face yet" in text(app, "#mood")
+        assert "group of 0 · neutral (no camera" in text(app, "#mood")
         await pilot.press("g")
         assert "group" not in text(app, "#mood")
         # The timeline drew the moods in use: neutral at start, sad by hand, neutral again.
@@ -490,6 +490,28 @@ async def test_picks_never_move_under_the_cursor_and_n_shows_them(tmp_path):
         surprise = set(MAPPING.targets("surprise", "match").genres)
         await wait_for(pilot, lambda: movie_genres(app) and all(g & surprise for g in movie_genres(app)))
         assert "new picks" not in text(app, "#status")
+        # Held again; esc leaves the tables and shows what waited.
+        app.post_message(MoodChanged(Mood("sad", (0.0,) * 7, 0.0, face=True)))
+        await wait_for(pilot, lambda: app.session.latest.emotion == "sad" and app.session.pending)
+        await pilot.press("escape")
+        sad = set(MAPPING.targets("sad", "match").genres)
+        await wait_for(pilot, lambda: movie_genres(app) and all(g & sad for g in movie_genres(app)))
+        assert app.focused is None and "new picks" not in text(app, "#status")
+
+
+async def test_the_tables_are_cut_again_for_a_window_made_smaller(tmp_path):
+    app = app_for(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: filled(app))
+        await pilot.press("down", "down", "x")  # row 2, marked seen
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.5)
+        for table in app.query(PicksTable):
+            widths = sum(column.width for column in table.columns.values())
+            assert widths + 2 * len(table.columns) <= table.size.width + 2, (table.kind, widths, table.size.width)
+            assert "Year" in [str(column.label) for column in table.columns.values()]
+        movies = app.query_one("#movies", PicksTable)
+        assert movies.cursor_row == 1 and movies.get_row_at(1)[0].plain.startswith("✓ ")
 
 
 async def test_picks_for_a_new_mood_show_by_themselves_while_the_user_is_away_from_the_tables(tmp_path):

@@ -6,6 +6,7 @@ import argparse
 
 from moodtui.commands.common import user_store
 from moodtui.config import Settings
+from moodtui.text import counted
 
 # What each flag deletes (README "What is stored" lists every table).
 FORGET = {
@@ -40,5 +41,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     tables = sorted({table for flag in chosen for table in FORGET[flag]})
     with user_store(settings) as store:
         counts = store.forget(tables)
-    print("deleted " + ", ".join(f"{counts[t]} rows of {t}" for t in tables) + f" from {store.path}")
+    print("deleted " + ", ".join(f"{counted(counts[t], 'row')} of {t}" for t in tables) + f" from {store.path}")
+    exports = settings.data_path() / "exports"
+    if args.all and exports.is_dir() and any(exports.iterdir()):
+        print(f"kept the files you exported (e in the app) in {exports}: they are yours to delete")
     return 0

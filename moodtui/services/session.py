@@ -58,6 +58,7 @@ class Session(Generic[PicksT]):
         self._last_key = float("-inf")
         self._moved = False  # the user moved in a table since picks were last shown
         self._last_seen: dict[str, str] = {}  # audience -> the last emotion its camera mood named
+        self.no_camera = False  # no camera to read a mood from: the mood is set by hand (1-7)
 
     @property
     def emotion(self) -> str:
@@ -79,6 +80,8 @@ class Session(Generic[PicksT]):
             return self.manual
         mood = self.watched
         words = mood.label if mood else "no face yet"
+        if self.no_camera and mood is None:
+            words = f"{self.emotion} (no camera: 1-7 set it)"
         if mood is not None and mood.emotion is None and self.audience in self._last_seen:
             words = f"{self._last_seen[self.audience]} ({words})"  # the picks stay with the last mood
         return f"group of {self.group_size} · {words}" if self.audience == "group" else words
@@ -147,6 +150,12 @@ class Session(Generic[PicksT]):
         """The user moved in a table: what arrives next waits, even for picks they asked for."""
         self._last_key = now
         self._moved = True
+
+    def left_tables(self) -> PicksT | None:
+        """esc: the user left the tables; the picks that waited, to show now (None: nothing waited)."""
+        held, self.pending, self._moved = self.pending, None, False
+        self._last_key = float("-inf")  # leaving is a choice: what comes next need not wait for the grace
+        return held
 
     def new_picks(self) -> PicksT | PickRequest:
         """Key n: the picks that were held back, or else a fresh request."""

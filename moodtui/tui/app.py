@@ -30,7 +30,7 @@ from moodtui.services.session import PickRequest, Session
 from moodtui.store import open_store
 from moodtui.tui.camera_pane import CameraPane, baseline_word
 from moodtui.tui.help_screen import KeysScreen
-from moodtui.tui.keys import BINDINGS, KEYS
+from moodtui.tui.keys import BINDINGS, palette_entries
 from moodtui.tui.messages import CalibrationUpdate, CameraStatus, ModelChosen, MoodChanged, Notice, PicksReady
 from moodtui.tui.picks import PicksTable
 from moodtui.tui.picks_pane import PicksPane
@@ -140,6 +140,9 @@ class MoodApp(App[int]):
 
     @while_running
     def on_camera_status(self, message: CameraStatus) -> None:
+        if message.state.startswith(("unavailable", "off")) and not self.session.no_camera:
+            self.session.no_camera = True
+            self._show_mood()
         self.query_one(StatusLine).set_camera("paused" if self.camera.paused else message.state, message.fps,
                                               message.latency_ms)
 
@@ -219,8 +222,11 @@ class MoodApp(App[int]):
             self.query_one("#movies", PicksTable).focus()
 
     def action_leave_tables(self) -> None:
-        """escape: out of the tables; picks for the camera's mood show by themselves again."""
+        """escape: out of the tables; picks that waited show now, later ones by themselves."""
         self.set_focus(None)
+        held = self.session.left_tables()
+        if held is not None:
+            self._show_picks(held)
 
     def action_toggle_strategy(self) -> None:
         request = self.session.toggle_strategy()
@@ -315,12 +321,8 @@ class MoodApp(App[int]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Keep settings", "keep this session's strategy and preview for next time (config.toml)",
                             self.keep_settings)
-        for key in KEYS:
-            if key.action in ("quit", "toggle_help", "leave_tables"):
-                continue
-            name = f"Mood {EMOTIONS[int(key.action[9:-1])]}" if key.action.startswith("set_mood(") else key.label
-            yield SystemCommand(name, f"key {key.key if key.row == '1-7' else key.display or key.key}",
-                                lambda action=key.action: self.run_action(action))
+        for title, does, action in palette_entries():
+            yield SystemCommand(title, does, lambda action=action: self.run_action(action))
 
     def keep_settings(self) -> None:
         """The session's strategy and preview become the defaults (the s and v keys change them for this run)."""

@@ -141,7 +141,7 @@ class CameraPane(Vertical):
     def on_scores_update(self, message: ScoresUpdate) -> None:
         message.stop()
         self._maybe_tip_baseline(message.face)
-        if self.manual is None and self.is_attached:
+        if self.is_attached:  # a mood set by hand is the mood line's: the bars still show the face
             self.query_one(EmotionBars).show(message.scores, message.leader, message.raw)
             self.query_one("#building", Static).update(Text(message.building, style="italic", no_wrap=True,
                                                             overflow="ellipsis"), layout=False)
@@ -181,9 +181,10 @@ class CameraPane(Vertical):
 
     # What the keys ask -----------------------------------------------------------------------
     def show_manual(self, emotion: str | None) -> None:
-        """A mood set by hand fills its bar; None gives the bars back to the camera."""
+        """A mood set by hand fills its bar until the camera reads a face (the bars show the face); None: back to
+        the camera's mood."""
         self.manual = emotion
-        if emotion is not None:
+        if emotion is not None and self.reader is None:
             self.query_one(EmotionBars).show(tuple(float(e == emotion) for e in EMOTIONS), emotion)
             self.query_one("#building", Static).update("", layout=False)
 

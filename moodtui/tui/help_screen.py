@@ -26,5 +26,5 @@ class KeysScreen(ModalScreen):
             table.add_row(group if group != last else "", keys, does)
             last = group
         with VerticalScroll():
-            yield Static(Text("Keys", style="bold"))
+            yield Static(Text("Keys", style="bold") + Text("   esc closes", style="dim"))
             yield Static(table, id="keys")

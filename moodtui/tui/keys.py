@@ -22,6 +22,7 @@ class Key:
     row: str = ""  # keys that share a row of the help screen and the README ("l / d / x"); default: its own
     show: bool = True  # in the footer
     display: str | None = None  # how the key is written, when not its name
+    title: str = ""  # in the command palette, when the footer's label is too short to say it
 
 
 # In the footer's order, the most used first; the footer shows those that fit in 80 columns (show=True),
@@ -30,9 +31,10 @@ KEYS: tuple[Key, ...] = (
     Key("q", "quit", "Quit", "App", "every key, grouped / quit (exit status 0; the camera is released at once)",
         row="?q"),
     Key("question_mark", "toggle_help", "Keys", "App", "", row="?q", display="?"),
-    Key("n", "new_picks", "New", "Picks", "new picks (or show picks that arrived while you were reading)"),
+    Key("n", "new_picks", "New", "Picks", "new picks (or show picks that arrived while you were reading)",
+        title="New picks"),
     Key("enter", "show_details", "More", "Picks", "all of the row: why it was picked, its link and trailer "
-        "(esc closes)"),
+        "(esc closes)", title="Details of the row"),
     Key("1", "set_mood(0)", "Mood", "Mood", "set the mood by hand ("
         + ", ".join(f"{i + 1} {name}" for i, name in enumerate(EMOTIONS)) + ")", row="1-7", display="1-7"),
     *(Key(str(i + 1), f"set_mood({i})", EMOTIONS[i].capitalize(), "Mood", "", row="1-7", show=False)
@@ -41,25 +43,31 @@ KEYS: tuple[Key, ...] = (
         "disliked and seen titles are not suggested again", row="ldx"),
     Key("d", "feedback('dislike')", "Dislike", "Picks", "", row="ldx"),
     Key("x", "feedback('seen')", "Seen", "Picks", "", row="ldx"),
-    Key("s", "toggle_strategy", "Strategy", "Picks", "switch strategy: match your mood or lift it"),
-    Key("0", "camera_mood", "Cam", "Mood", "back to the camera's mood", show=False),
+    Key("s", "toggle_strategy", "Mode", "Picks", "switch strategy: match your mood or lift it",
+        title="Strategy: match or lift"),
+    Key("0", "camera_mood", "Cam", "Mood", "back to the camera's mood", show=False,
+        title="Back to the camera's mood"),
     Key("g", "toggle_audience", "You/group", "Mood",
-        'picks for you (the largest face) or for everyone in view ("group of 3 · happy")', show=False),
+        'picks for you (the largest face) or for everyone in view ("group of 3 · happy")', show=False,
+        title="Picks for you or the group"),
     Key("a", "play_preview", "Play", "Picks", "play the selected song's 30 s preview with mpv, ffplay, cvlc or "
-        "mpg123 if one is installed; again to stop (over SSH it plays on the machine running moodtui)"),
-    Key("t", "show_taste", "Taste", "Picks", "what your taste has learned, and from what", show=False),
+        "mpg123 if one is installed; again to stop (over SSH it plays on the machine running moodtui)",
+        title="Play the song's preview"),
+    Key("t", "show_taste", "Taste", "Picks", "what your taste has learned, and from what", show=False,
+        title="Your taste"),
     Key("e", "export_picks", "Export", "Picks", "export the picks on screen: movies as a Letterboxd CSV, songs as an "
-        "M3U playlist, in your data dir's `exports/`", show=False),
-    Key("c", "copy_link", "Copy", "Picks", "copy the link (OSC 52, works over SSH) / show it", row="co", show=False),
-    Key("o", "show_link", "Link", "Picks", "", row="co", show=False),
+        "M3U playlist, in your data dir's `exports/`", show=False, title="Export the picks"),
+    Key("c", "copy_link", "Copy", "Picks", "copy the link (OSC 52, works over SSH) / show it", row="co", show=False,
+        title="Copy the link"),
+    Key("o", "show_link", "Link", "Picks", "", row="co", show=False, title="Show the link"),
     Key("p", "toggle_pause", "Pause", "Camera", "pause the camera / hide the preview (saves bandwidth over SSH)",
-        row="pv"),
-    Key("v", "toggle_preview", "Preview", "Camera", "", row="pv", show=False),
+        row="pv", title="Pause the camera"),
+    Key("v", "toggle_preview", "Preview", "Camera", "", row="pv", show=False, title="Hide or show the preview"),
     Key("b", "calibrate", "Baseline", "Mood", "record your resting face as a baseline (relax for 3 s) / clear it",
-        row="bB"),
-    Key("B", "clear_baseline", "Clear baseline", "Mood", "", row="bB", show=False),
-    Key("escape", "leave_tables", "Leave tables", "Picks", "leave the tables: picks for a new mood show by "
-        "themselves again (while you are in a table they wait for `n`)", show=False, display="esc"),
+        row="bB", title="Record your resting face"),
+    Key("B", "clear_baseline", "Clear baseline", "Mood", "", row="bB", show=False, title="Clear your resting face"),
+    Key("escape", "leave_tables", "Leave tables", "Picks", "leave the tables: picks that waited show, and new "
+        "ones by themselves (while you are in a table they wait for `n`)", show=False, display="esc"),
 )
 # Keys that are Textual's own, listed with the app's: (group, keys, what they do, as the README writes the keys).
 OTHER_KEYS = (("App", "tab / shift+tab, arrows", "move between the tables and rows", "`tab` / `shift+tab`, arrows"),
@@ -83,6 +91,22 @@ def _written(keys: list[Key]) -> list[str]:
         return ["1-7"]
     ordered = sorted(keys, key=lambda k: k.display == "?", reverse=True)  # "? / q" reads as help, then quit
     return [k.display or k.key for k in ordered]
+
+
+def palette_entries() -> list[tuple[str, str, str]]:
+    """(title, what it does with its key, action) for the command palette: every key but quit, help and esc."""
+    entries = []
+    for _, keys in _rows():
+        does = next(k.does for k in keys if k.does)
+        for key in keys:
+            if key.action in ("quit", "toggle_help", "leave_tables"):
+                continue
+            if key.row == "1-7":
+                entries.append((f"Mood {EMOTIONS[int(key.action[9:-1])]}", f"set the mood by hand (key {key.key})",
+                                key.action))
+            else:
+                entries.append((key.title or key.label, f"{does} (key {key.display or key.key})", key.action))
+    return entries
 
 
 def help_rows() -> list[tuple[str, str, str]]:

@@ -31,6 +31,8 @@ class PicksTable(DataTable):
         self.kind = kind
         self.items: list[Recommendation] = []
         self._title_width = 40
+        self._marks: dict[str, str] = {}  # item key -> verdict given while these picks are shown
+        self._laid_out_for = 0  # the width the columns were cut for
 
     def on_mount(self) -> None:
         self._add_columns(40)
@@ -48,8 +50,18 @@ class PicksTable(DataTable):
             self.add_column("Artist", width=room * 2 // 5)
             self.add_column("Year", width=4)
 
+    def on_resize(self) -> None:
+        """A window made smaller or larger: the columns are cut again for the new width, the cursor stays."""
+        if self.items and self.size.width != self._laid_out_for:
+            row = self.cursor_row
+            self.show(self.items)
+            self.move_cursor(row=row, animate=False)
+
     def show(self, items: list[Recommendation]) -> None:
+        if [item.key for item in items] != [item.key for item in self.items]:
+            self._marks = {}
         self.items = list(items)
+        self._laid_out_for = self.size.width
         # Long titles are cut to the table's width so year and rating stay in view at 80 columns.
         room = max(12, self.size.width - 16) if self.size.width else 40
         ratings = any(item.rating for item in self.items)
@@ -64,12 +76,18 @@ class PicksTable(DataTable):
             else:
                 self.add_row(_cut(item.title, self._title_width), _cut(item.artist or "", room * 2 // 5), year,
                              key=str(index))
+        for index, item in enumerate(self.items):
+            if item.key in self._marks:
+                self._mark_row(index, item, self._marks[item.key])
 
     def mark(self, item: Recommendation, verdict: str) -> None:
         """A row the user just judged shows it at once: ♥ liked, ✗ disliked (struck out), ✓ seen (dimmed)."""
         if item not in self.items:
             return
-        row = self.items.index(item)
+        self._marks[item.key] = verdict
+        self._mark_row(self.items.index(item), item, verdict)
+
+    def _mark_row(self, row: int, item: Recommendation, verdict: str) -> None:
         cell = _cut(f"{VERDICT_MARKS[verdict]} {item.title}", self._title_width)
         cell.stylize(VERDICT_STYLES[verdict])
         self.update_cell_at(Coordinate(row, 0), cell, update_width=False)
@@ -109,10 +127,13 @@ def details_text(item: Recommendation, verdict: str | None = None) -> Text:
 
 
 class DetailsPane(Static):
-    """The highlighted row, as much as fits; `enter` shows all of it (DetailsScreen)."""
+    """The highlighted row a line a fact, each cut to the pane's width (what it is, why, its link first);
+    `enter` shows all of it (DetailsScreen)."""
 
     def show(self, item: Recommendation | None, verdict: str | None = None) -> None:
         if item is None:
-            self.update(Text("Select a row to see its details.", style="dim"))
+            self.update(Text("Select a row to see its details (enter: all of it).", style="dim"))
             return
-        self.update(details_text(item, verdict))
+        text = details_text(item, verdict)
+        text.no_wrap, text.overflow = True, "ellipsis"
+        self.update(text)

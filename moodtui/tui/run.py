@@ -34,7 +34,6 @@ def run_app(settings: Settings) -> int:
     """The app; its exit status: 0 on q, 128 + a signal's number, 1 for a lost terminal or a crash (the
     traceback in a log file), 2 for a terminal it cannot drive."""
     import cv2
-    from platformdirs import user_state_dir
 
     from moodtui.tui.app import MoodApp, TerminalLost
     from moodtui.tui.driver import TerminalDriver
@@ -66,17 +65,28 @@ def run_app(settings: Settings) -> int:
     catch_signals(app, deadline)
     try:
         app.run()
-    except Exception:  # noqa: BLE001 - a crash is logged, never shown as a bare traceback
-        log = Path(user_state_dir("moodtui")) / "crash.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(traceback.format_exc())
-        print(f"moodtui: error: the app crashed; the details are in {log}", file=sys.stderr)
-        return 1
+    except OSError as error:
+        if deadline.code is None:  # not on its way out: a crash like any other
+            return crashed(error)
+        return deadline.code  # the terminal went away while the app was ending: its last writes failed, as they must
+    except Exception as error:  # noqa: BLE001 - a crash is logged, never shown as a bare traceback
+        return crashed(error)
     code = app.return_code or 0
-    if code == 1:
+    if code == 1 and deadline.code != 1:
         print("moodtui: error: the app stopped on an error (see above)", file=sys.stderr)
     leave_now_if_held(code)
     return code
+
+
+def crashed(error: BaseException) -> int:
+    """A crash: its traceback in a log file, one line for the user, status 1."""
+    from platformdirs import user_state_dir
+
+    log = Path(user_state_dir("moodtui")) / "crash.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("".join(traceback.format_exception(error)))
+    print(f"moodtui: error: the app crashed; the details are in {log}", file=sys.stderr)
+    return 1
 
 
 def terminal_attributes() -> list | None:

@@ -44,6 +44,6 @@ class TasteScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         counts = ", ".join(f"{n} {what}" for what, n in sorted(self.taste.counts.items())) or "no evidence yet"
         with VerticalScroll():
-            yield Static(Text("Your taste", style="bold"))
+            yield Static(Text("Your taste", style="bold") + Text("   esc closes", style="dim"))
             yield Static(Text(f"learned from: {counts}", style="dim"))
             yield Static(taste_table(self.taste), id="taste")

@@ -123,7 +123,8 @@ class EmotionClassifier:
         self.model_path = resolve_model(model_path)
         self.flip_average = flip_average
         if not self.model_path.is_file():
-            raise ModelError(f"{self.model_path}: model file not found")
+            raise ModelError(f"{self.model_path}: model file not found (give auto, "
+                             f"{', '.join(SHIPPED_MODELS)} or a .tflite file)")
         interpreter = interpreter_class()
         try:
             with _quiet_native_stderr():

@@ -58,8 +58,8 @@ class Mood:
 
     @property
     def building_words(self) -> str:
-        """'happy for 2 s · mood moves at 4 s', or '' when nothing is building."""
-        if self.building is None or self.building_for < 1.0:
+        """'happy for 2 s · mood moves at 4 s' while the face shows it; '' when nothing is building."""
+        if self.building is None or self.building_for < 1.0 or self.building != EMOTIONS[int(np.argmax(self.scores))]:
             return ""
         return f"{self.building} for {self.building_for:.0f} s · mood moves at {SUSTAIN:.0f} s"
 
