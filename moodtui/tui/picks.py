@@ -134,6 +134,4 @@ class DetailsPane(Static):
         if item is None:
             self.update(Text("Select a row to see its details (enter: all of it).", style="dim"))
             return
-        text = details_text(item, verdict)
-        text.no_wrap, text.overflow = True, "ellipsis"
-        self.update(text)
+        self.update(details_text(item, verdict))  # cut, not wrapped: moodtui.tcss
