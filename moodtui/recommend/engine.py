@@ -272,8 +272,9 @@ class Engine:
         rng = random.Random(seed)
         recent = self._recently_shown()
         movie_groups = self.index.linked_groups(self.groups(answers, "movie"))
+        fitting = [m for m in merge(movie_groups) if not targets.avoids(m.genres)]
         movies = [with_link(explained(m, emotion, strategy, targets.genres, reason), self.settings.imdb_url)
-                  for m, reason in self._pick(merge(movie_groups), targets.genres, count, rng, facts, recent)]
+                  for m, reason in self._pick(fitting, targets.genres, count, rng, facts, recent)]
         songs = [with_song_link(explained(s, emotion, strategy, targets.moods, reason))
                  for s, reason in self._pick(merge(self.groups(answers, "song")), targets.moods, count, rng, facts,
                                              recent)]
