@@ -37,8 +37,16 @@ if TYPE_CHECKING:  # the settings are handed in; the recommender never reads the
     from moodtui.config import Settings
 
 DEFAULT_RATING = 7.5  # the local lists hold well-known films without ratings
+QUALITY = 4  # a film's weight grows as its rating to this power: 8/10 is 3x as likely as 6/10
 TASTE_STRENGTH = 4.0  # a title the taste scores 0.5 is e^2 (7x) as likely as an unknown one (benchmarks/taste.py)
-EXPLORE_SHARE = 0.2  # of the picks, drawn without the taste from titles outside it
+# With the taste on, a film's weight grows as its IMDb votes to this power (scale-free: only the ratio of two
+# films' votes counts). Real people mostly watch what many others watch (benchmarks/taste_real.py).
+POPULARITY = 2.0
+# Of the picks, drawn without the taste (by fit, rating and votes alone) from what it did not pick, so that it
+# keeps learning. Drawn only from what the taste scored 0 or less, they were liked 0.4% of the time by the
+# real people of benchmarks/taste_real.py (tuning group); drawn from the rest of the titles, 3.8%.
+EXPLORE_SHARE = 0.2
+EXPLORING = "picked without your taste, to keep learning it"
 WANTED_BOOST = 3.0  # a title on the user's watchlist is this much likelier
 RECENT_SECONDS = 6 * 3600  # what this engine showed this recently waits, as the store's record does
 
@@ -137,6 +145,16 @@ def weighted_draw(items: list[Recommendation], weights: list[float], count: int,
     keyed = sorted(zip(items, weights, strict=True), key=lambda p: rng.random() ** (1.0 / max(p[1], 1e-9)),
                    reverse=True)
     return [item for item, _ in keyed[:count]]
+
+
+def popularity(items: list[Recommendation]) -> list[float]:
+    """How widely seen each title is, relative to the others: its votes to the power POPULARITY over the median's
+    (a title with no votes counts as the median; songs, which have none, all weigh 1)."""
+    votes = sorted(i.votes for i in items if i.votes)
+    if not votes:
+        return [1.0] * len(items)
+    typical = votes[len(votes) // 2]
+    return [((i.votes or typical) / typical) ** POPULARITY for i in items]
 
 
 def learned_taste(store, index: ImdbIndex, ratings: list | None = None, feedback: list | None = None) -> Taste:
@@ -297,25 +315,27 @@ class Engine:
         fresh = [i for i in candidates if i.key not in recent]
         pool = fresh if len(fresh) >= count else candidates
         base = [self._fit(i, order) * (WANTED_BOOST if i.key in facts.wanted_keys else 1.0) for i in pool]
+        if not self.settings.taste:  # the paper's draw: the mood's genres and the rating alone
+            return [(i, self._wanted(i, facts)) for i in weighted_draw(pool, base, count, rng)]
+        base = [b * p for b, p in zip(base, popularity(pool), strict=True)]
         taste = facts.taste
         if taste.empty:
             return [(i, self._wanted(i, facts)) for i in weighted_draw(pool, base, count, rng)]
-        scores = [taste.score(i) for i in pool]
         explore = round(count * EXPLORE_SHARE) if count >= 3 else 0
-        liked = weighted_draw(pool, [b * math.exp(TASTE_STRENGTH * s) for b, s in zip(base, scores, strict=True)],
+        liked = weighted_draw(pool, [b * math.exp(TASTE_STRENGTH * taste.score(i)) for i, b in zip(pool, base,
+                                                                                                  strict=True)],
                               count - explore, rng)
         taken = {i.key for i in liked}
-        outside = [(i, b) for i, b, s in zip(pool, base, scores, strict=True) if i.key not in taken and s <= 0]
-        others = outside or [(i, b) for i, b in zip(pool, base, strict=True) if i.key not in taken]
+        others = [(i, b) for i, b in zip(pool, base, strict=True) if i.key not in taken]
         tried = weighted_draw([i for i, _ in others], [b for _, b in others], explore, rng)
         return [(i, self._because(i, taste) or self._wanted(i, facts)) for i in liked] + \
-               [(i, "something different, to learn your taste") for i in tried]
+               [(i, EXPLORING) for i in tried]
 
     @staticmethod
     def _fit(item: Recommendation, order: tuple[str, ...]) -> float:
         tags = item.genres if item.kind == "movie" else (item.mood,)
         rank = min((order.index(t) for t in tags if t in order), default=len(order))
-        return 1.0 / (1 + rank) * ((item.rating or DEFAULT_RATING) / 10) ** 4
+        return 1.0 / (1 + rank) * ((item.rating or DEFAULT_RATING) / 10) ** QUALITY
 
     @staticmethod
     def _wanted(item: Recommendation, facts: UserFacts) -> str:
