@@ -120,6 +120,30 @@ def test_one_like_already_moves_the_taste():
     assert taste.because(blade_runner) == alien
 
 
+def test_an_export_is_weak_evidence_never_for_disliked_or_seen_titles_and_never_more_than_a_like(tmp_path):
+    """One press of e exports the ten picks on screen: together they must not outweigh one like, and a title
+    the user disliked or marked seen among them gains nothing."""
+    from moodtui.recommend.taste import evidence_from
+    from moodtui.store import open_store
+
+    store = open_store(tmp_path / "s.sqlite")
+    liked = film("Alien", 1979, "Sci-Fi")
+    comedies = [film(f"Comedy {i}", 2000 + i, "Comedy") for i in range(10)]
+    store.set_feedback(liked, "like")
+    store.set_feedback(comedies[0], "dislike")
+    store.set_feedback(comedies[1], "seen")
+    store.add_signal(comedies, "export")
+    store.add_signal(comedies[2:4], "export")  # exported again: still one export of each
+    evidence = evidence_from(store.ratings(), store.feedback_items(), store.signals())
+    store.close()
+    exports = [e for e in evidence if e.what == "exported"]
+    assert {e.item.title for e in exports} == {f"Comedy {i}" for i in range(2, 10)}  # not the disliked or seen
+    assert all(0 < e.score <= 0.2 for e in exports) and sum(e.score for e in exports) <= 1.0
+    assert [e.score for e in evidence if e.item.title == "Comedy 0"] == [-1.0]
+    taste = Taste.learn(evidence)
+    assert taste.score(film("Another", 2010, "Sci-Fi")) > taste.score(film("Another comedy", 2010, "Comedy"))
+
+
 @pytest.fixture
 def index(tmp_path):
     """A synced index of the titles the IMDb export rated, and others in their genres."""
@@ -149,6 +173,22 @@ def test_imported_titles_are_never_picked_and_picks_say_which_liked_title_they_f
     assert any("because you liked Alien (1979)" in why or "because you liked Arrival (2016)" in why
                for why in reasons), reasons
     assert any("picked without your taste, to keep learning it" in why for why in reasons)
+
+
+def test_export_liked_includes_what_was_liked_through_an_import(tmp_path):
+    from moodtui.store import open_store
+
+    assert moodtui("import", str(shared_path("fixtures/exports/imdb_ratings.csv")), home=tmp_path).returncode == 0
+    store = open_store(tmp_path / "data" / "moodtui.sqlite")
+    store.set_feedback(Recommendation("movie", "Alien", 1979, imdb_id="tt0078748"), "dislike")  # changed their mind
+    store.set_feedback(Recommendation("movie", "Heat", 1995, imdb_id="tt0113277"), "like")
+    store.close()
+    done = moodtui("export", "--liked", "--format", "letterboxd", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()
+    # Heat, liked in the app, then the six titles rated 7/10 or more in the import that were not disliked since.
+    assert rows[0] == "Title,Year,imdbID" and rows[1] == "Heat,1995,tt0113277" and len(rows) == 1 + 1 + 6
+    assert "The Matrix,1999,tt0133093" in rows and not any(row.startswith("Alien,") for row in rows)
 
 
 def test_forget_taste_removes_everything_it_learned_from(tmp_path):

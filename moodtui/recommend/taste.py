@@ -1,8 +1,10 @@
 """What the user likes, learned on this machine from what they rated and from every key they press.
 
 The evidence is a score from -1 to 1 per title: an imported rating (IMDb's 1-10, Letterboxd's
-stars doubled, 5.5 as the middle), a like (+1) or dislike (-1), a played preview (+0.3), an
-exported pick (+0.5), a watchlist title (+0.3: wanted, not yet judged). "Seen" alone says nothing.
+stars doubled, 5.5 as the middle), a like (+1) or dislike (-1), a watchlist title (+0.3: wanted, not
+yet judged), a played preview (+0.3), an exported pick (weak: at most +0.2, and the titles of one export
+share at most one like's weight). A title the user gave a word on (a like, a
+dislike, seen, a rating) learns nothing more from a play or an export of it. "Seen" alone says nothing.
 
 A title is described by features a reader can name: a movie's genres, directors, decade, rating
 level, popularity and length; a song's artist, decade and mood. A director is known by IMDb's name id
@@ -35,7 +37,8 @@ PRIOR = 1.0  # the ridge penalty: like that many neutral titles behind every fea
 SECOND = ("director",)
 KINDS = ("movie", "song")
 NAMED = ("genre", "director", "artist")  # what "because you liked X" may name as shared
-SCORES = {"like": 1.0, "dislike": -1.0, "play": 0.3, "export": 0.5, "wanted": 0.3}
+SCORES = {"like": 1.0, "dislike": -1.0, "play": 0.3, "wanted": 0.3}
+EXPORTED = 0.2  # the most one exported title counts for; an export of n titles gives each at most 1/n
 LIKED = 0.3  # evidence at least this good makes a title one the picks can be "because" of
 MIN_SHARED = 0.05  # how much liked taste a pick must share with a liked title to be said to be because of it
 
@@ -202,16 +205,28 @@ def _ridge(rows: list[list[tuple[str, str, str]]], scores: list[float]) -> dict[
 def evidence_from(ratings: list[tuple[Recommendation, str, float | None]],
                   feedback: list[tuple[Recommendation, str, float]],
                   signals: list[tuple[Recommendation, str, float]]) -> list[Evidence]:
-    """Everything the store holds that says something about the user's taste."""
+    """Everything the store holds that says something about the user's taste, one fact a title and kind of
+    evidence; a play or an export says nothing of a title the user gave a word on."""
     facts = []
+    judged: set[str] = set()
     for item, verdict, score in ratings:
         if verdict == "wanted":
             facts.append(Evidence(item, SCORES["wanted"], "wanted"))
-        elif score is not None:
+            continue
+        judged.add(item.key)
+        if score is not None:
             facts.append(Evidence(item, score, f"rated {round(5.5 + 4.5 * score)}/10"))
     for item, verdict, _ in feedback:
+        judged.add(item.key)
         if verdict in SCORES:
             facts.append(Evidence(item, SCORES[verdict], f"{verdict}d"))
-    for item, signal, _ in signals:
-        facts.append(Evidence(item, SCORES[signal], f"{signal}ed"))
-    return facts
+    shared_by = Counter(at for _, signal, at in signals if signal == "export")  # the titles of one export
+    strongest: dict[tuple[str, str], Evidence] = {}
+    for item, signal, at in signals:
+        if item.key in judged:
+            continue
+        score = min(EXPORTED, 1.0 / shared_by[at]) if signal == "export" else SCORES[signal]
+        known = strongest.get((item.key, signal))
+        if known is None or score > known.score:
+            strongest[(item.key, signal)] = Evidence(item, score, f"{signal}ed")
+    return facts + list(strongest.values())
