@@ -27,6 +27,7 @@ from moodtui.recommend.imdb_datasets import ATTRIBUTION, ImdbIndex
 from moodtui.recommend.imdb_pages import ImdbPages
 from moodtui.recommend.items import Recommendation, named
 from moodtui.recommend.library import Library
+from moodtui.recommend.listening import listening_score
 from moodtui.recommend.lists import ListSource, LocalLists, shipped_lists_dir
 from moodtui.recommend.mapping import Mapping
 from moodtui.recommend.music import DeezerArtists, DeezerPlan, deezer, itunes
@@ -48,6 +49,7 @@ POPULARITY = 2.0
 EXPLORE_SHARE = 0.2
 EXPLORING = "picked without your taste, to keep learning it"
 WANTED_BOOST = 3.0  # a title on the user's watchlist is this much likelier
+SKIPPED_OUT = -0.3  # a song whose listening history scores this or less (one early skip more than plays) is not picked
 RECENT_SECONDS = 6 * 3600  # what this engine showed this recently waits, as the store's record does
 
 
@@ -157,11 +159,13 @@ def popularity(items: list[Recommendation]) -> list[float]:
     return [((i.votes or typical) / typical) ** POPULARITY for i in items]
 
 
-def learned_taste(store, index: ImdbIndex, ratings: list | None = None, feedback: list | None = None) -> Taste:
+def learned_taste(store, index: ImdbIndex, ratings: list | None = None, feedback: list | None = None,
+                  listens: list | None = None) -> Taste:
     """The taste learned from everything the store holds, its movies linked to the synced index: their
     directors are known there by IMDb's ids, as are the candidates' (the store keeps titles as they came)."""
     evidence = evidence_from(store.ratings() if ratings is None else ratings,
-                             store.feedback_items() if feedback is None else feedback, store.signals())
+                             store.feedback_items() if feedback is None else feedback, store.signals(),
+                             store.listens() if listens is None else listens)
     movies = [fact.item for fact in evidence if fact.item.kind == "movie"]
     known = index.by_ids([movie.imdb_id for movie in movies if movie.imdb_id])  # one query for most of them
     matched = iter(index.linked([movie for movie in movies if not movie.imdb_id]))  # the rest: title and year
@@ -211,10 +215,13 @@ class Engine:
         version = getattr(self.store, "version", None)
         if self._facts is not None and version is not None and self._facts[0] == version:
             return self._facts[1]
-        ratings, feedback = self.store.ratings(), self.store.feedback_items()
-        taste = learned_taste(self.store, self.index, ratings, feedback) if self.settings.taste else Taste()
+        ratings, feedback, listens = self.store.ratings(), self.store.feedback_items(), self.store.listens()
+        taste = learned_taste(self.store, self.index, ratings, feedback, listens) if self.settings.taste else Taste()
         keys = {item.key for item, verdict, _ in feedback if verdict in ("dislike", "seen")}
         keys |= {item.key for item, verdict, _ in ratings if verdict != "wanted"}
+        # A song mostly skipped in its first seconds is not picked; one played often may come up again.
+        keys |= {song["item"].key for song in listens
+                 if listening_score(song["plays"], song["skips"]) <= SKIPPED_OUT}
         ids = {item.imdb_id for item, verdict, _ in ratings if verdict != "wanted" and item.imdb_id}
         wanted = {item.key for item, verdict, _ in ratings if verdict == "wanted"}
         facts = UserFacts(taste, frozenset(keys), frozenset(ids), frozenset(wanted))
@@ -345,9 +352,9 @@ class Engine:
     def _because(item: Recommendation, taste: Taste) -> str:
         if taste.score(item) <= 0:
             return ""
-        liked = taste.because(item)
-        if liked is not None:
-            return f"because you liked {named(liked)}"
+        fact = taste.because_of(item)
+        if fact is not None:
+            return f"because you {'played' if fact.what.startswith('listened') else 'liked'} {named(fact.item)}"
         follows = item.extra.get("follows")
         if follows and follows.casefold() != (item.artist or "").casefold():
             return f"like {follows}, whose songs you liked"

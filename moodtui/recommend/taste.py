@@ -2,8 +2,9 @@
 
 The evidence is a score from -1 to 1 per title: an imported rating (IMDb's 1-10, Letterboxd's
 stars doubled, 5.5 as the middle), a like (+1) or dislike (-1), a watchlist title (+0.3: wanted, not
-yet judged), a played preview (+0.3), an exported pick (weak: at most +0.2, and the titles of one export
-share at most one like's weight). A title the user gave a word on (a like, a
+yet judged), a song's listening history (plays for, skips in its first seconds against: one play +0.33,
+ten +0.83, one early skip -0.33), a played preview (+0.3), an exported pick (weak: at most +0.2, and the
+titles of one export share at most one like's weight). A title the user gave a word on (a like, a
 dislike, seen, a rating) learns nothing more from a play or an export of it. "Seen" alone says nothing.
 
 A title is described by features a reader can name: a movie's genres, directors, decade, rating
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from moodtui.recommend.items import Recommendation, named
+from moodtui.recommend.listening import listening_score
 
 PRIOR = 1.0  # the ridge penalty: like that many neutral titles behind every feature
 # Fitted second, to what the broad features leave unexplained: nearly every film has a director of its
@@ -39,6 +41,9 @@ KINDS = ("movie", "song")
 NAMED = ("genre", "director", "artist")  # what "because you liked X" may name as shared
 SCORES = {"like": 1.0, "dislike": -1.0, "play": 0.3, "wanted": 0.3}
 EXPORTED = 0.2  # the most one exported title counts for; an export of n titles gives each at most 1/n
+# Of a listening history, the songs played or skipped most: enough to know the artists a listener returns to,
+# few enough that learning again after a key stays a few milliseconds (the fit grows as the cube of the artists).
+LISTENED_SONGS = 400
 LIKED = 0.3  # evidence at least this good makes a title one the picks can be "because" of
 MIN_SHARED = 0.05  # how much liked taste a pick must share with a liked title to be said to be because of it
 
@@ -158,13 +163,18 @@ class Taste:
 
     def because(self, item: Recommendation) -> Recommendation | None:
         """The liked title closest to this one in what the user likes, or None when none is close."""
+        fact = self.because_of(item)
+        return fact.item if fact else None
+
+    def because_of(self, item: Recommendation) -> Evidence | None:
+        """The evidence of the liked title closest to this one (what the user did with it), or None."""
         best, best_shared = None, MIN_SHARED
         for fact in self.liked:
             if fact.item.key == item.key:
                 continue
             shared = self.shared(item, fact.item)
             if shared > best_shared:
-                best, best_shared = fact.item, shared
+                best, best_shared = fact, shared
         return best
 
     def artists_by_mood(self) -> dict[str, tuple[str, ...]]:
@@ -204,7 +214,8 @@ def _ridge(rows: list[list[tuple[str, str, str]]], scores: list[float]) -> dict[
 
 def evidence_from(ratings: list[tuple[Recommendation, str, float | None]],
                   feedback: list[tuple[Recommendation, str, float]],
-                  signals: list[tuple[Recommendation, str, float]]) -> list[Evidence]:
+                  signals: list[tuple[Recommendation, str, float]],
+                  listens: list[dict] = ()) -> list[Evidence]:
     """Everything the store holds that says something about the user's taste, one fact a title and kind of
     evidence; a play or an export says nothing of a title the user gave a word on."""
     facts = []
@@ -220,6 +231,15 @@ def evidence_from(ratings: list[tuple[Recommendation, str, float | None]],
         judged.add(item.key)
         if verdict in SCORES:
             facts.append(Evidence(item, SCORES[verdict], f"{verdict}d"))
+    for song in listens[:LISTENED_SONGS]:  # the store gives the most played and skipped first
+        item = song["item"]
+        if item.key in judged:
+            continue
+        score = listening_score(song["plays"], song["skips"])
+        if score:
+            judged.add(item.key)
+            facts.append(Evidence(item, score, f"listened {song['plays']} times" if score > 0
+                                  else f"skipped {song['skips']} times"))
     shared_by = Counter(at for _, signal, at in signals if signal == "export")  # the titles of one export
     strongest: dict[tuple[str, str], Evidence] = {}
     for item, signal, at in signals:
