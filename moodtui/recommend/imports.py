@@ -283,8 +283,7 @@ def linked(rated: list[Rated], index) -> tuple[list[Rated], int]:
 def import_exports(paths: list[str], store, index) -> ImportSummary:
     """Read every file, match the titles to the index, then store them all in one transaction."""
     rated, counts = read_exports(paths)
-    counts = _stored(rated, counts, Listening(), store, index)
-    return counts
+    return _stored(rated, counts, Listening(), store, index)
 
 
 def _stored(rated: list[Rated], counts: ImportSummary, listening: Listening, store, index) -> ImportSummary:
