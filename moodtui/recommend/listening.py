@@ -110,7 +110,7 @@ def _month_of_text(text: object, where: str) -> str:
 
 
 def _month_of_epoch(seconds: object, where: str) -> str:
-    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 <= seconds < 1e11:
         raise ListeningError(f"{where}: 'listened_at' is not a time ({seconds!r})")
     return time.strftime("%Y-%m", time.gmtime(seconds))
 
