@@ -365,3 +365,24 @@ def test_three_servers_that_never_answer_cost_one_timeout_not_three(tmp_path):
     assert picks["movies"] and picks["songs"]  # the local lists answer regardless
     assert {picks["sources"][name] for name in ("imdb pages", "deezer", "itunes")} <= {"offline", "timed out"}
     assert took < 2 * 2 + 2.0, took  # one timeout (and start-up), where asking in turn took the whole budget
+
+
+def test_the_real_people_benchmark_keeps_the_examined_people_out_of_the_catalogue(tmp_path):
+    """benchmarks/taste_real.py: the catalogue's votes and ratings come from other people than those examined,
+    and MovieLens titles are written as IMDb writes them (so the lists' films link to them)."""
+    from benchmarks.taste_real import load_movielens, parse_title, people_to_examine, split_people, write_datasets
+
+    assert parse_title("Shawshank Redemption, The (1994)") == ("The Shawshank Redemption",
+                                                               "The Shawshank Redemption", 1994)
+    assert parse_title("City of Lost Children, The (Cité des enfants perdus, La) (1995)") == (
+        "The City of Lost Children", "La Cité des enfants perdus", 1995)
+    films, ratings = load_movielens(shared_path("data/movielens-100k"))
+    groups = split_people(ratings)
+    catalogue, tuning, held_out = (set(groups[g]) for g in ("catalogue", "tuning", "held-out"))
+    assert not catalogue & tuning and not catalogue & held_out and not tuning & held_out
+    examined = people_to_examine(ratings, groups, films, None)
+    assert len(examined) > 300 and {p.number for p in examined} <= tuning | held_out
+    known = write_datasets(films, [r for r in ratings if r.person in catalogue], tmp_path)
+    toy_story = films[1].tconst
+    votes = sum(r.film == 1 for r in ratings if r.person in catalogue)
+    assert known[toy_story][1] == votes * 5000 and votes < sum(r.film == 1 for r in ratings)
