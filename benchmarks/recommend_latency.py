@@ -67,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=12_000_000, help="generated title.basics rows (default 12 M)")
     parser.add_argument("--ratings", type=int, default=500, help="imported ratings behind the taste (default 500)")
+    parser.add_argument("--out", default="recommend_latency", help="results file name (benchmarks/results/OUT.json)")
     args = parser.parse_args()
     result: dict = {"offline": True}
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,7 +97,7 @@ def main() -> None:
         result["synced_index_taste_learned_again_each_time"] = timed(engine, RUNS // 4, like_each=True)
         engine.close()
         store.close()
-    save("recommend_latency", result)
+    save(args.out, result)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=24)
     parser.add_argument("--rounds", type=int, default=30, help="rounds a user is shown picks (10 or more)")
     parser.add_argument("--titles", type=int, default=6000, help="movies in the generated catalogue")
+    parser.add_argument("--out", default="taste", help="results file name (benchmarks/results/OUT.json)")
     args = parser.parse_args()
     if args.rounds < 10 or args.users < 1:
         parser.error("--rounds must be 10 or more (round 10 is the target's) and --users 1 or more")
@@ -95,7 +96,7 @@ def main() -> None:
     curves = {c: [round(float(v), 3) for v in np.mean(results[c], axis=0)] for c in CONDITIONS}
     by_ten = {c: round(float(np.mean([s[:10] for s in results[c]])), 3) for c in CONDITIONS}
     at_ten = {c: round(float(np.mean([s[9] for s in results[c]])), 3) for c in CONDITIONS}
-    save("taste", {"users": args.users, "rounds": args.rounds, "titles": args.titles, "picks_per_round": PICKS,
+    save(args.out, {"users": args.users, "rounds": args.rounds, "titles": args.titles, "picks_per_round": PICKS,
                    "earlier_ratings_imported": EARLIER_RATINGS,
                    "liked_share_by_round": curves, "liked_share_rounds_1_10": by_ten, "liked_share_round_10": at_ten,
                    "liked_share_rounds_21_30": {c: round(float(np.mean([s[20:] for s in results[c]])), 3)

@@ -77,7 +77,8 @@ def test_list_movies_are_matched_to_imdb_titles(index):
     heat = linked[0]
     assert (heat.rating, heat.votes, heat.runtime, heat.url) == (8.3, 720000, 170,
                                                                  "https://www.imdb.com/title/tt0100001/")
-    assert heat.source == "local list" and heat.genres == ("Crime",)
+    # The list's genre first, then IMDb's: a mood that avoids one of them knows it of the list's film too.
+    assert heat.source == "local list" and heat.genres == ("Crime", "Action", "Drama")
 
 
 def test_recommended_movies_are_rated_explained_and_linked(settings, index):
@@ -175,7 +176,8 @@ def test_export_of_picks_and_liked_titles(tmp_path):
     assert moodtui("recommend", "--emotion", "happy", "--offline", "--seed", "4", "-n", "3", home=home).returncode == 0
     out = tmp_path / "films.csv"
     done = moodtui("export", "--format", "letterboxd", "-o", str(out), home=home)
-    assert done.returncode == 0 and "wrote 3 movies, 3 songs" in done.stderr
+    assert done.returncode == 0 and "wrote 3 movies to" in done.stderr
+    assert "left out 3 songs (a Letterboxd CSV holds films)" in done.stderr  # one line says what and why
     films = list(csv.DictReader(out.open()))
     shown = json.loads(moodtui("export", "--format", "json", home=home).stdout)
     assert [f["Title"] for f in films] == [m["title"] for m in shown if "genres" in m]
@@ -188,6 +190,13 @@ def test_export_of_picks_and_liked_titles(tmp_path):
     store.close()
     liked = moodtui("export", "--liked", "--format", "letterboxd", home=home)
     assert liked.stdout == "Title,Year,imdbID\nHeat,1995,tt0113277\n"
+    store = Store(home / "data" / "moodtui.sqlite")
+    store.set_feedback(Recommendation("song", "Hurt", 2002, artist="Johnny Cash", url="https://www.deezer.com/t/1"),
+                       "like")
+    store.close()
+    songs_only = moodtui("export", "--liked", "--format", "m3u", home=home)
+    assert songs_only.stdout.splitlines()[-1] == "https://www.deezer.com/t/1"
+    assert "left out 1 film (a playlist holds songs)" in songs_only.stderr
 
 
 def test_feedback_from_an_older_store_still_exports(tmp_path):

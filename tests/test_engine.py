@@ -117,3 +117,89 @@ def test_recommend_json_command(tmp_path):
     assert all(m["url"].startswith("https://www.imdb.com/") and m["why"] for m in data["movies"])
     assert set(data["songs"][0]) == {"title", "artist", "year", "mood", "source", "url", "preview", "why"}
     assert data["sources"]["imdb pages"] == "offline" and data["sources"]["local lists"] == "local"
+
+
+# Picks that fit the mood: genres a row avoids ------------------------------------------------------
+
+def test_the_shipped_rows_avoid_war_and_horror_when_the_mood_is_happy_or_to_be_lifted():
+    from moodtui.recommend.mapping import Mapping
+
+    mapping = Mapping.load()
+    for strategy in ("match", "lift"):
+        assert {"War", "Horror"} <= set(mapping.targets("happy", strategy).avoid)
+    for emotion in ("angry", "disgust", "fear", "sad", "surprise", "neutral"):
+        assert {"War", "Horror"} <= set(mapping.targets(emotion, "lift").avoid)
+    # A row that asks for a genre never avoids it (an override asking for what the shipped row avoids).
+    overridden = Mapping.load({"lift": {"sad": {"genres": ["Horror", "Comedy"]}}}).targets("sad", "lift")
+    assert overridden.genres == ("Horror", "Comedy") and "Horror" not in overridden.avoid
+
+
+def test_an_avoided_genre_is_never_picked_from_the_lists_alone(settings):
+    """Without the IMDb index a list's film is known by the lists it is on and the genres its line adds:
+    Grave of the Fireflies (animation, "| Drama, War") and Alien (horror and sci-fi lists) never come."""
+    from dataclasses import replace
+
+    engine = engine_for(replace(settings, offline=True))
+    picked = {(emotion, strategy): [m for seed in range(10)
+                                    for m in engine.recommend(emotion, strategy, 60, seed=seed).movies]
+              for emotion, strategy in (("happy", "match"), ("happy", "lift"), ("surprise", "lift"), ("sad", "lift"))}
+    engine.close()
+    for (emotion, strategy), movies in picked.items():
+        avoided = set(engine.mapping.targets(emotion, strategy).avoid)
+        assert movies and not [m.title for m in movies if avoided & set(m.genres)], (emotion, strategy)
+    titles = {m.title for movies in picked.values() for m in movies}
+    assert {"Grave of the Fireflies", "Alien", "Shaun of the Dead", "Pan's Labyrinth"}.isdisjoint(titles)
+    assert "Toy Story" in titles  # the lists' other films still come
+
+
+def test_an_avoided_genre_is_never_picked_from_the_index_the_lists_or_the_library(tmp_path):
+    """The index knows more genres of a list's film than its list does; a watchlist title, a saved page's title
+    and the index's own films are held to the row's avoid list alike."""
+    from benchmarks.catalogue import Title, write_index
+    from moodtui.config import Settings
+
+    titles = [Title("tt0095327", "Grave of the Fireflies", 1988, ("Animation", "Drama", "War"), "", 8.5, 330_000),
+              Title("tt7700001", "A Cheerful War Comedy", 1970, ("Comedy", "War"), "", 8.9, 2_000_000),
+              Title("tt7700002", "A Comic Zombie Film", 2004, ("Comedy", "Horror"), "", 8.8, 2_000_000),
+              *(Title(f"tt77001{i:02d}", f"A Plain Comedy {i}", 1990 + i, ("Comedy",), "", 7.0, 50_000)
+                for i in range(20))]
+    write_index(titles, tmp_path / "data")
+    settings = Settings(data_dir=str(tmp_path / "data"), offline=True, vote_floor=0)
+    engine = engine_for(settings, lists=LocalLists({"Animation": [movie("Grave of the Fireflies", ("Animation",),
+                                                                        year=1988)]}, {}))
+    engine.store.import_ratings([(movie("A Wartime Musical", ("Musical", "War"), source="your IMDb ratings"),
+                                  "wanted", None, "imdb")])
+    engine.store.add_to_library([movie("A Saved Horror Comedy", ("Comedy", "Horror"), source="imported")])
+    engine.store.flush()
+    picked = {m.title: m for seed in range(8) for m in engine.recommend("happy", "match", 40, seed=seed).movies}
+    engine.close()
+    engine.store.close()
+    assert len(picked) >= 20 and all(title.startswith("A Plain Comedy") for title in picked), sorted(picked)
+
+
+# The prior: how widely seen a film is ------------------------------------------------------------
+
+def test_with_the_taste_on_widely_seen_films_come_first_and_the_papers_draw_ignores_votes(tmp_path):
+    from dataclasses import replace
+
+    from benchmarks.catalogue import Title, write_index
+    from moodtui.config import Settings
+
+    films = [Title(f"tt77002{i:02d}", f"Comedy {i}", 2000, ("Comedy",), "", 7.5, 1_000_000 if i < 4 else 50_000)
+             for i in range(40)]
+    write_index(films, tmp_path / "data")
+    settings = Settings(data_dir=str(tmp_path / "data"), offline=True, vote_floor=0)
+    shares = {}
+    for taste in (True, False):
+        picks = []
+        for seed in range(20):  # a first set of picks each time: nothing shown before
+            engine = engine_for(replace(settings, taste=taste, data_dir=str(tmp_path / f"data-{taste}-{seed}")),
+                                lists=LocalLists({}, {}))
+            engine.index = type(engine.index)(settings.index_path(), 0)
+            engine.sources = [engine.index]
+            picks += engine.recommend("happy", "match", 2, seed=seed).movies
+            engine.close()
+            engine.store.close()
+        shares[taste] = sum(m.votes == 1_000_000 for m in picks) / len(picks)
+    # 4 films of 40 have 20 times the votes: about 1 pick in 10 without the prior, most of them with it.
+    assert shares[True] > 0.6 and shares[False] < 0.3, shares

@@ -12,8 +12,9 @@ from moodtui.text import counted
 FORGET = {
     "history": ("moods", "shown", "last_picks"),
     "feedback": ("feedback",),
-    "taste": ("ratings", "signals", "feedback"),  # everything the taste is learned from
-    "all": ("moods", "shown", "last_picks", "feedback", "ratings", "signals", "baseline", "library", "cache", "tips"),
+    "taste": ("ratings", "signals", "feedback", "listens"),  # everything the taste is learned from
+    "all": ("moods", "shown", "last_picks", "feedback", "ratings", "signals", "listens", "baseline", "library",
+            "cache", "tips"),
 }
 
 
@@ -27,7 +28,7 @@ def add_parser(commands) -> None:
                         help="your moods over time and the titles shown to you (and the last picks)")
     parser.add_argument("--feedback", action="store_true", help="the titles you liked, disliked or marked seen")
     parser.add_argument("--taste", action="store_true", help="your taste: everything it is learned from (imported "
-                        "ratings and watch histories, likes and dislikes, played and exported picks)")
+                        "ratings, watch and listening histories, likes and dislikes, played and exported picks)")
     parser.add_argument("--all", action="store_true", help="everything above, plus your resting-face baseline, "
                         "imported pages, cached service answers and which tips were given")
     parser.set_defaults(handler=run)

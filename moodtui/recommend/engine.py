@@ -27,6 +27,7 @@ from moodtui.recommend.imdb_datasets import ATTRIBUTION, ImdbIndex
 from moodtui.recommend.imdb_pages import ImdbPages
 from moodtui.recommend.items import Recommendation, named
 from moodtui.recommend.library import Library
+from moodtui.recommend.listening import listening_score
 from moodtui.recommend.lists import ListSource, LocalLists, shipped_lists_dir
 from moodtui.recommend.mapping import Mapping
 from moodtui.recommend.music import DeezerArtists, DeezerPlan, deezer, itunes
@@ -37,9 +38,18 @@ if TYPE_CHECKING:  # the settings are handed in; the recommender never reads the
     from moodtui.config import Settings
 
 DEFAULT_RATING = 7.5  # the local lists hold well-known films without ratings
+QUALITY = 4  # a film's weight grows as its rating to this power: 8/10 is 3x as likely as 6/10
 TASTE_STRENGTH = 4.0  # a title the taste scores 0.5 is e^2 (7x) as likely as an unknown one (benchmarks/taste.py)
-EXPLORE_SHARE = 0.2  # of the picks, drawn without the taste from titles outside it
+# With the taste on, a film's weight grows as its IMDb votes to this power (scale-free: only the ratio of two
+# films' votes counts). Real people mostly watch what many others watch (benchmarks/taste_real.py).
+POPULARITY = 2.0
+# Of the picks, drawn without the taste (by fit, rating and votes alone) from what it did not pick, so that it
+# keeps learning. Drawn only from what the taste scored 0 or less, they were liked 0.4% of the time by the
+# real people of benchmarks/taste_real.py (tuning group); drawn from the rest of the titles, 3.8%.
+EXPLORE_SHARE = 0.2
+EXPLORING = "picked without your taste, to keep learning it"
 WANTED_BOOST = 3.0  # a title on the user's watchlist is this much likelier
+SKIPPED_OUT = -0.3  # a song whose listening history scores this or less (one early skip more than plays) is not picked
 RECENT_SECONDS = 6 * 3600  # what this engine showed this recently waits, as the store's record does
 
 
@@ -139,11 +149,23 @@ def weighted_draw(items: list[Recommendation], weights: list[float], count: int,
     return [item for item, _ in keyed[:count]]
 
 
-def learned_taste(store, index: ImdbIndex, ratings: list | None = None, feedback: list | None = None) -> Taste:
+def popularity(items: list[Recommendation]) -> list[float]:
+    """How widely seen each title is, relative to the others: its votes to the power POPULARITY over the median's
+    (a title with no votes counts as the median; songs, which have none, all weigh 1)."""
+    votes = sorted(i.votes for i in items if i.votes)
+    if not votes:
+        return [1.0] * len(items)
+    typical = votes[len(votes) // 2]
+    return [((i.votes or typical) / typical) ** POPULARITY for i in items]
+
+
+def learned_taste(store, index: ImdbIndex, ratings: list | None = None, feedback: list | None = None,
+                  listens: list | None = None) -> Taste:
     """The taste learned from everything the store holds, its movies linked to the synced index: their
     directors are known there by IMDb's ids, as are the candidates' (the store keeps titles as they came)."""
     evidence = evidence_from(store.ratings() if ratings is None else ratings,
-                             store.feedback_items() if feedback is None else feedback, store.signals())
+                             store.feedback_items() if feedback is None else feedback, store.signals(),
+                             store.listens() if listens is None else listens)
     movies = [fact.item for fact in evidence if fact.item.kind == "movie"]
     known = index.by_ids([movie.imdb_id for movie in movies if movie.imdb_id])  # one query for most of them
     matched = iter(index.linked([movie for movie in movies if not movie.imdb_id]))  # the rest: title and year
@@ -193,10 +215,13 @@ class Engine:
         version = getattr(self.store, "version", None)
         if self._facts is not None and version is not None and self._facts[0] == version:
             return self._facts[1]
-        ratings, feedback = self.store.ratings(), self.store.feedback_items()
-        taste = learned_taste(self.store, self.index, ratings, feedback) if self.settings.taste else Taste()
+        ratings, feedback, listens = self.store.ratings(), self.store.feedback_items(), self.store.listens()
+        taste = learned_taste(self.store, self.index, ratings, feedback, listens) if self.settings.taste else Taste()
         keys = {item.key for item, verdict, _ in feedback if verdict in ("dislike", "seen")}
         keys |= {item.key for item, verdict, _ in ratings if verdict != "wanted"}
+        # A song mostly skipped in its first seconds is not picked; one played often may come up again.
+        keys |= {song["item"].key for song in listens
+                 if listening_score(song["plays"], song["skips"]) <= SKIPPED_OUT}
         ids = {item.imdb_id for item, verdict, _ in ratings if verdict != "wanted" and item.imdb_id}
         wanted = {item.key for item, verdict, _ in ratings if verdict == "wanted"}
         facts = UserFacts(taste, frozenset(keys), frozenset(ids), frozenset(wanted))
@@ -272,8 +297,9 @@ class Engine:
         rng = random.Random(seed)
         recent = self._recently_shown()
         movie_groups = self.index.linked_groups(self.groups(answers, "movie"))
+        fitting = [m for m in merge(movie_groups) if not targets.avoids(m.genres)]
         movies = [with_link(explained(m, emotion, strategy, targets.genres, reason), self.settings.imdb_url)
-                  for m, reason in self._pick(merge(movie_groups), targets.genres, count, rng, facts, recent)]
+                  for m, reason in self._pick(fitting, targets.genres, count, rng, facts, recent)]
         songs = [with_song_link(explained(s, emotion, strategy, targets.moods, reason))
                  for s, reason in self._pick(merge(self.groups(answers, "song")), targets.moods, count, rng, facts,
                                              recent)]
@@ -296,25 +322,27 @@ class Engine:
         fresh = [i for i in candidates if i.key not in recent]
         pool = fresh if len(fresh) >= count else candidates
         base = [self._fit(i, order) * (WANTED_BOOST if i.key in facts.wanted_keys else 1.0) for i in pool]
+        if not self.settings.taste:  # the paper's draw: the mood's genres and the rating alone
+            return [(i, self._wanted(i, facts)) for i in weighted_draw(pool, base, count, rng)]
+        base = [b * p for b, p in zip(base, popularity(pool), strict=True)]
         taste = facts.taste
         if taste.empty:
             return [(i, self._wanted(i, facts)) for i in weighted_draw(pool, base, count, rng)]
-        scores = [taste.score(i) for i in pool]
         explore = round(count * EXPLORE_SHARE) if count >= 3 else 0
-        liked = weighted_draw(pool, [b * math.exp(TASTE_STRENGTH * s) for b, s in zip(base, scores, strict=True)],
+        liked = weighted_draw(pool, [b * math.exp(TASTE_STRENGTH * taste.score(i)) for i, b in zip(pool, base,
+                                                                                                  strict=True)],
                               count - explore, rng)
         taken = {i.key for i in liked}
-        outside = [(i, b) for i, b, s in zip(pool, base, scores, strict=True) if i.key not in taken and s <= 0]
-        others = outside or [(i, b) for i, b in zip(pool, base, strict=True) if i.key not in taken]
+        others = [(i, b) for i, b in zip(pool, base, strict=True) if i.key not in taken]
         tried = weighted_draw([i for i, _ in others], [b for _, b in others], explore, rng)
         return [(i, self._because(i, taste) or self._wanted(i, facts)) for i in liked] + \
-               [(i, "something different, to learn your taste") for i in tried]
+               [(i, EXPLORING) for i in tried]
 
     @staticmethod
     def _fit(item: Recommendation, order: tuple[str, ...]) -> float:
         tags = item.genres if item.kind == "movie" else (item.mood,)
         rank = min((order.index(t) for t in tags if t in order), default=len(order))
-        return 1.0 / (1 + rank) * ((item.rating or DEFAULT_RATING) / 10) ** 4
+        return 1.0 / (1 + rank) * ((item.rating or DEFAULT_RATING) / 10) ** QUALITY
 
     @staticmethod
     def _wanted(item: Recommendation, facts: UserFacts) -> str:
@@ -324,9 +352,9 @@ class Engine:
     def _because(item: Recommendation, taste: Taste) -> str:
         if taste.score(item) <= 0:
             return ""
-        liked = taste.because(item)
-        if liked is not None:
-            return f"because you liked {named(liked)}"
+        fact = taste.because_of(item)
+        if fact is not None:
+            return f"because you {'played' if fact.what.startswith('listened') else 'liked'} {named(fact.item)}"
         follows = item.extra.get("follows")
         if follows and follows.casefold() != (item.artist or "").casefold():
             return f"like {follows}, whose songs you liked"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 
 from moodtui.recommend.items import Recommendation
+from moodtui.text import counted
 
 FORMATS = ("letterboxd", "csv", "json", "m3u")
 CSV_COLUMNS = ("kind", "title", "year", "artist", "genres", "mood", "rating", "votes", "imdb_id", "url", "preview",
@@ -50,6 +52,34 @@ def m3u(items: list[Recommendation]) -> str:
             lines.append(f"# {song.url}")
         lines.append(target)
     return "\n".join(lines) + "\n"
+
+
+def liked_titles(feedback: list[tuple[Recommendation, str, float]],
+                 ratings: list[tuple[Recommendation, str, float | None]]) -> list[Recommendation]:
+    """Liked, wherever it was said: liked in the app (oldest first), then rated 7/10 or 3.5 stars and up in an
+    import; a title the app was since told otherwise of (disliked, seen) is not."""
+    said = {item.key: verdict for item, verdict, _ in feedback}
+    liked = [item for item, verdict, _ in feedback if verdict == "like"]
+    liked += [item for item, verdict, _ in ratings if verdict == "like" and said.get(item.key, "like") == "like"]
+    return list({item.key: item for item in reversed(liked)}.values())[::-1]
+
+
+def fits(item: Recommendation, form: str) -> bool:
+    """Whether the format can hold the item: a Letterboxd CSV holds films, an M3U playlist songs with a preview
+    or a link, CSV and JSON everything."""
+    if form == "letterboxd":
+        return item.kind == "movie"
+    if form == "m3u":
+        return item.kind == "song" and bool(item.preview or item.url)
+    return True
+
+
+def left_out(items: list[Recommendation], form: str) -> str:
+    """What the format cannot hold, counted, with why ("3 songs (a Letterboxd CSV holds films)"); "" for nothing."""
+    why = Counter((("film", "a playlist holds songs") if item.kind == "movie" else
+                   ("song", "a Letterboxd CSV holds films") if form == "letterboxd" else
+                   ("song", "no preview or link")) for item in items if not fits(item, form))
+    return ", ".join(f"{counted(n, noun)} ({reason})" for (noun, reason), n in why.items())
 
 
 def exported(items: list[Recommendation], form: str) -> str:

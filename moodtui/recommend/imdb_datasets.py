@@ -240,9 +240,10 @@ def _directors_column(db: sqlite3.Connection) -> str:
 
 def _movie(row: tuple) -> Recommendation:
     tconst, title, year, genres, rating, votes, runtime, directors = row
-    return Recommendation("movie", title, year, tuple((genres or "").split(",")), rating, votes,
+    return Recommendation("movie", title, year, tuple(g for g in (genres or "").split(",") if g), rating, votes,
                           source="imdb datasets", url=f"https://www.imdb.com/title/{tconst}/", imdb_id=tconst,
-                          runtime=runtime, director_ids=tuple((directors or "").split(",")) if directors else ())
+                          runtime=runtime, director_ids=tuple((directors or "").split(",")) if directors else (),
+                          extra={"indexed": True})  # all the index knows of it: nothing to link
 
 
 class ImdbIndex:
@@ -336,23 +337,28 @@ class ImdbIndex:
 
     @staticmethod
     def _linked(db: sqlite3.Connection, movie: Recommendation, directors: str) -> Recommendation:
-        """`directors`: the SQL of `_directors_column` for this index."""
-        if movie.imdb_id and (movie.director_ids or directors == "NULL"):
+        """`directors`: the SQL of `_directors_column` for this index. The movie keeps its own genres and gains
+        IMDb's (a list knows a film by one genre; a mood that avoids another must know it too)."""
+        if movie.imdb_id and (movie.director_ids or directors == "NULL") and movie.extra.get("indexed"):
             return movie
-        if movie.imdb_id:  # only its directors are missing
-            row = db.execute(f"SELECT m.tconst, m.rating, m.votes, m.runtime, {directors} FROM movies m "
+        if movie.imdb_id:
+            row = db.execute(f"SELECT m.tconst, m.rating, m.votes, m.runtime, m.genres, {directors} FROM movies m "
                              "WHERE m.tconst = ?", (movie.imdb_id,)).fetchone()
         else:
             row = db.execute(
-                f"SELECT m.tconst, m.rating, m.votes, m.runtime, {directors} FROM movie_titles t "
+                f"SELECT m.tconst, m.rating, m.votes, m.runtime, m.genres, {directors} FROM movie_titles t "
                 "JOIN movies m ON m.tconst = t.tconst WHERE t.title_key = ? AND (? IS NULL OR m.year BETWEEN ? - 1 "
                 "AND ? + 1) ORDER BY coalesce(m.votes, 0) DESC LIMIT 1",
                 (normalise(movie.title), movie.year, movie.year, movie.year)).fetchone()
         if row is None:
             return movie
-        tconst, rating, votes, runtime, director_ids = row
+        tconst, rating, votes, runtime, genres, director_ids = row
         return dataclasses.replace(movie, imdb_id=tconst,
                                    url=movie.url if movie.imdb_id else f"https://www.imdb.com/title/{tconst}/",
                                    rating=movie.rating or rating, votes=movie.votes or votes,
                                    runtime=movie.runtime or runtime,
-                                   director_ids=tuple(director_ids.split(",")) if director_ids else ())
+                                   genres=tuple(dict.fromkeys(movie.genres + tuple(g for g in (genres or "").split(",")
+                                                                                    if g))),
+                                   director_ids=movie.director_ids or (tuple(director_ids.split(","))
+                                                                       if director_ids else ()),
+                                   extra={**movie.extra, "indexed": True})

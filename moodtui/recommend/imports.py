@@ -1,16 +1,20 @@
-"""What the user already rated or watched elsewhere: IMDb's ratings export and Letterboxd's account export.
+"""What the user already rated, watched or played elsewhere: IMDb's ratings export, Letterboxd's account export,
+and listening histories (moodtui.recommend.listening: Spotify, ListenBrainz).
 
-Files are recognised by their header, not their name: IMDb's ratings export (`Const, Your Rating,
+CSV files are recognised by their header, not their name: IMDb's ratings export (`Const, Your Rating,
 ...`; older ones lack `Original Title`), an IMDb list or watchlist export (`Position, Const, ...`),
 and Letterboxd's files (`Date, Name, Year, Letterboxd URI`, with `Rating` in ratings.csv,
 diary.csv and reviews.csv). Letterboxd's watched.csv, watchlist.csv and likes/films.csv share one
-header, so only there the file's name says which it is. A Letterboxd zip is read as downloaded.
+header, so only there the file's name says which it is. A Letterboxd, Spotify or ListenBrainz download is
+read as downloaded (the zip) or unzipped (the folder).
 
 Every title rated or watched counts as seen (never picked again); 7/10 or 3.5 stars and up is a
 like, 4/10 or 2 stars and down a dislike; watchlist titles are wanted. Titles are matched to the
 IMDb index by id (IMDb) or by title and year (Letterboxd) for their genres; a title that does not
-match is kept by title and year, and still left out of the picks. A malformed file is one error
-naming the file and line, and nothing is imported from any file of that run.
+match is kept by title and year, and still left out of the picks.
+
+Each file, zip or folder named is imported on its own, in one transaction, or refused whole with one line
+naming the file (and line) and why; the others are imported all the same.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path, PurePosixPath
 
 from moodtui.errors import UserError
 from moodtui.recommend.items import Recommendation, normalise
+from moodtui.recommend.listening import Listening, is_listening_name, parse_listening
 from moodtui.recommend.taste import rating_score
 from moodtui.text import counted
 
@@ -58,13 +63,18 @@ class ImportSummary:
 
     @property
     def titles(self) -> int:
-        return self.liked + self.disliked + self.seen
+        return self.liked + self.disliked + self.seen + self.wanted
 
     def line(self) -> str:
-        matched = (f"{self.unmatched} not in the IMDb index" if self.index
-                   else "not matched to IMDb (no index: `moodtui imdb sync`)")
-        return (f"{counted(self.titles, 'title')}: {self.liked} liked, {self.disliked} disliked, {self.seen} seen, "
-                f"{self.wanted} wanted, {self.not_movies} not movies skipped, {matched}")
+        """The counts in words that add up: the titles are the liked, disliked, seen and wanted ones."""
+        text = (f"{counted(self.titles, 'title')} ({self.liked} liked, {self.disliked} disliked, {self.seen} seen, "
+                f"{self.wanted} wanted)")
+        if self.titles:
+            text += (f", {self.titles - self.unmatched} of them found in the IMDb index" if self.index
+                     else ", not matched to IMDb (no index: `moodtui imdb sync`)")
+        if self.not_movies:
+            text += f"; {counted(self.not_movies, 'row')} left out: not a movie (a series, an episode, a game)"
+        return text
 
 
 def verdict_for(rating: float | None) -> str:
@@ -167,33 +177,83 @@ def parse_export(text: str, name: str, counts: ImportSummary, strict: bool = Tru
     return []
 
 
+def _members(path: Path) -> list[tuple[str, bytes]] | None:
+    """(name inside, bytes) of the CSV and listening files of a zip or folder, as the download lays them out; None
+    for a plain file."""
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file())
+        named = [(p.relative_to(path).as_posix(), p) for p in files]
+        return [(name, p.read_bytes()) for name, p in named if _wanted_member(name)]
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return [(name, archive.read(name)) for name in sorted(archive.namelist())
+                    if not name.endswith("/") and _wanted_member(name)]
+    return None
+
+
+def _wanted_member(name: str) -> bool:
+    lowered = name.lower()
+    if lowered.startswith("deleted/") or "/deleted/" in lowered:  # Letterboxd's deleted entries
+        return False
+    return lowered.endswith(".csv") or is_listening_name(name)
+
+
+def read_path(name: str) -> tuple[list[Rated], ImportSummary, Listening]:
+    """Every title and listen of one file, zip or folder, before anything is stored; raises ExportError or
+    ListeningError naming the file."""
+    counts, rated, listening = ImportSummary(), [], Listening()
+    path = Path(name)
+    try:
+        members = _members(path)
+        if members is None:
+            text = path.read_bytes().decode("utf-8-sig")
+            if path.suffix.lower() in (".json", ".jsonl"):
+                parse_listening(text, name, listening)
+            else:
+                rated += parse_export(text, name, counts)
+            return rated, counts, listening
+        recognised = False
+        for member, data in members:
+            text, where = data.decode("utf-8-sig"), f"{name}/{member}" if path.is_dir() else f"{name}:{member}"
+            if member.lower().endswith(".csv"):
+                found = parse_export(text, where, counts, strict=False)
+                recognised |= bool(found) or _is_export_header(text)
+                rated += found
+            else:
+                recognised |= parse_listening(text, where, listening, strict=False)
+        if not recognised:
+            raise ExportError(f"{name}: no IMDb, Letterboxd, Spotify or ListenBrainz export in it")
+    except (OSError, UnicodeDecodeError, zipfile.BadZipFile, csv.Error) as error:
+        raise ExportError(f"{name}: cannot be read ({error})") from None
+    return rated, counts, listening
+
+
+def _is_export_header(text: str) -> bool:
+    """A CSV with an export's header but no rows (an empty watchlist) is recognised all the same."""
+    header = {cell.strip() for cell in next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])}
+    return {"Const", "Title"} <= header or {"Name", "Year", "Letterboxd URI"} <= header
+
+
 def read_exports(paths: list[str]) -> tuple[list[Rated], ImportSummary]:
-    """Every title of every file (CSV or Letterboxd zip), before anything is stored."""
+    """Every title of every file (CSV, zip or folder), before anything is stored."""
     counts, rated = ImportSummary(), []
     for name in paths:
-        path = Path(name)
-        try:
-            if zipfile.is_zipfile(path):
-                with zipfile.ZipFile(path) as archive:
-                    for member in sorted(archive.namelist()):
-                        if member.lower().endswith(".csv") and not member.lower().startswith("deleted/"):
-                            text = archive.read(member).decode("utf-8-sig")
-                            rated += parse_export(text, f"{name}:{member}", counts, strict=False)
-            else:
-                rated += parse_export(path.read_text(encoding="utf-8-sig"), name, counts)
-        except (OSError, UnicodeDecodeError, zipfile.BadZipFile, csv.Error) as error:
-            raise ExportError(f"{name}: cannot be read ({error})") from None
+        found, each, _ = read_path(name)
+        rated += found
+        counts.not_movies += each.not_movies
     return rated, counts
 
 
 def merged(rated: list[Rated]) -> list[Rated]:
-    """One entry a title: a rating beats a plain watch, any watch beats the watchlist, a like beats a seen."""
+    """One entry a title, as the store keeps them (moodtui.store RATING_UPSERT): a later rating replaces an
+    earlier one; otherwise only a stronger verdict replaces what was said (a watch beats the watchlist, a like
+    beats a seen)."""
     best: dict[str, Rated] = {}
     for entry in rated:
         key = entry.item.imdb_id or f"{normalise(entry.item.title)}:{entry.item.year}"
         known = best.get(key)
-        if known is None or VERDICT_ORDER.index(entry.verdict) > VERDICT_ORDER.index(known.verdict) \
-                or (entry.score is not None and known.score is None and entry.verdict != "wanted"):
+        if known is None or (entry.score is not None and entry.verdict != "wanted") or \
+                (known.score is None and VERDICT_ORDER.index(entry.verdict) >= VERDICT_ORDER.index(known.verdict)):
             best[key] = entry
     return list(best.values())
 
@@ -223,11 +283,53 @@ def linked(rated: list[Rated], index) -> tuple[list[Rated], int]:
 def import_exports(paths: list[str], store, index) -> ImportSummary:
     """Read every file, match the titles to the index, then store them all in one transaction."""
     rated, counts = read_exports(paths)
+    return _stored(rated, counts, Listening(), store, index)
+
+
+def _stored(rated: list[Rated], counts: ImportSummary, listening: Listening, store, index) -> ImportSummary:
     rated, counts.unmatched = linked(merged(rated), index)
     counts.index = index is not None and index.path.exists()
     tally = Counter(entry.verdict for entry in rated)
     counts.liked, counts.disliked, counts.seen, counts.wanted = (tally[v] for v in ("like", "dislike", "seen",
                                                                                    "wanted"))
-    store.import_ratings([(e.item, e.verdict, e.score, e.source) for e in rated])
+    store.import_history([(e.item, e.verdict, e.score, e.source) for e in rated], listening.rows())
     store.flush()
     return counts
+
+
+@dataclass(frozen=True)
+class Imported:
+    line: str  # what the file held, in counts that add up
+    titles: frozenset[str]  # the films' keys
+    songs: frozenset[str]  # the songs' keys
+
+
+def import_path(name: str, store, index) -> Imported:
+    """One file, zip or folder imported in one transaction, and what it held. Raises ExportError or
+    ListeningError (nothing stored) when it cannot be imported."""
+    rated, counts, listening = read_path(name)
+    counts = _stored(rated, counts, listening, store, index)
+    parts = [counts.line()] if rated or counts.not_movies or not listening.listens else []
+    if listening.listens or listening.left_out:
+        parts.append(listening_line(listening))
+    return Imported("; ".join(parts), frozenset(entry.item.key for entry in merged(rated)),
+                    frozenset(key for key, _, _ in listening.counts))
+
+
+def _plural(number: int, what: str) -> str:
+    """counted() for a noun with words after it: "2 listens in a private session"."""
+    noun, _, rest = what.partition(" ") if what.startswith("listen ") else (what, "", "")
+    return counted(number, noun) + (f" {rest}" if rest else "")
+
+
+def listening_line(found: Listening) -> str:
+    """What a listening history held, in counts that add up: plays, early skips and the rest of the listens."""
+    plays = sum(row["plays"] for row in found.counts.values())
+    skips = sum(row["skips"] for row in found.counts.values())
+    sources = " and ".join({"spotify": "Spotify", "listenbrainz": "ListenBrainz"}[s] for s in found.sources)
+    text = (f"{counted(found.listens, 'listen')} of {counted(found.songs, 'song')} by "
+            f"{counted(found.artists, 'artist')}" + (f" ({sources})" if sources else "")
+            + f": {plays} played, {skips} skipped in the first seconds, {found.listens - plays - skips} partly played")
+    if found.left_out:
+        text += "; left out: " + ", ".join(_plural(n, what) for what, n in sorted(found.left_out.items()))
+    return text

@@ -12,7 +12,8 @@ from pathlib import Path
 from moodtui.recommend.items import Recommendation
 from moodtui.recommend.sources import SourceRequest, SourceResult, Status
 
-MOVIE_LINE = re.compile(r"^(?P<title>.+?)\s+\((?P<year>\d{4})\)$")
+# "Title (Year)", optionally followed by " | Genre, Genre": IMDb genres the film has besides the file's own.
+MOVIE_LINE = re.compile(r"^(?P<title>.+?)\s+\((?P<year>\d{4})\)(?:\s+\|\s*(?P<genres>[^|]+?))?$")
 SONG_LINE = re.compile(r"^(?P<artist>.+?)\s+-\s+(?P<title>.+?)\s+\((?P<year>\d{4})\)$")
 MIN_YEAR, MAX_YEAR = 1880, 2100
 
@@ -61,11 +62,13 @@ def read_movie_list(path: Path) -> list[Recommendation]:
     for number, line in _lines(path):
         match = MOVIE_LINE.match(line)
         if not match:
-            warnings.warn(f"{path}:{number}: expected 'Title (Year)', got {line!r}; skipped", ListWarning, stacklevel=2)
+            warnings.warn(f"{path}:{number}: expected 'Title (Year)' or 'Title (Year) | Genre, Genre', got {line!r}; "
+                          "skipped", ListWarning, stacklevel=2)
             continue
         year = _year(match, path, number)
         if year is not None:
-            movies.append(Recommendation("movie", match["title"], year, (genre,), source="local list"))
+            more = tuple(g.strip() for g in (match["genres"] or "").split(",") if g.strip() and g.strip() != genre)
+            movies.append(Recommendation("movie", match["title"], year, (genre, *more), source="local list"))
     return movies
 
 
@@ -100,7 +103,19 @@ class LocalLists:
                 movies.setdefault(genre_name(path), []).extend(read_movie_list(path))
             for path in sorted((folder / "songs").glob("*.txt")):
                 songs.setdefault(path.stem.lower(), []).extend(read_song_list(path))
-        return cls(movies, songs)
+        return cls(with_every_genre(movies), songs)
+
+
+def with_every_genre(movies: dict[str, list[Recommendation]]) -> dict[str, list[Recommendation]]:
+    """Each film with the genres of every list it is on (Alien on the horror and the sci-fi list is both,
+    whichever list brought it), so that a mood's avoided genres are known of it."""
+    genres: dict[tuple[str, int | None], tuple[str, ...]] = {}
+    for listed in movies.values():
+        for movie in listed:
+            known = genres.get((movie.key, movie.year), ())
+            genres[(movie.key, movie.year)] = tuple(dict.fromkeys(known + movie.genres))
+    return {genre: [dataclasses.replace(m, genres=tuple(dict.fromkeys(m.genres + genres[(m.key, m.year)])))
+                    for m in listed] for genre, listed in movies.items()}
 
 
 class ListSource:

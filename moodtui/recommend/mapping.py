@@ -15,10 +15,15 @@ STRATEGIES = ("match", "lift")
 
 @dataclass(frozen=True)
 class Targets:
-    """What to look for: IMDb genres and song moods, most fitting first."""
+    """What to look for: IMDb genres and song moods, most fitting first; and the genres that never fit the
+    mood (a movie with any of them is never picked, whatever else it is)."""
 
     genres: tuple[str, ...]
     moods: tuple[str, ...]
+    avoid: tuple[str, ...] = ()
+
+    def avoids(self, genres: tuple[str, ...]) -> bool:
+        return bool(self.avoid) and not set(self.avoid).isdisjoint(genres)
 
 
 class MappingError(UserError, ValueError):
@@ -40,10 +45,10 @@ def check_overrides(overrides: dict) -> None:
             key = f"mapping.{strategy}.{emotion}"
             if emotion not in EMOTIONS:
                 raise MappingError(f"{key}: unknown emotion, one of {', '.join(EMOTIONS)}")
-            if not isinstance(row, dict) or set(row) - {"genres", "moods"}:
-                raise MappingError(f'{key}: expected a table like {{ genres = ["Comedy"], moods = ["happy"] }}, '
-                                   f"not {row!r}")
-            for field, known in (("genres", genres), ("moods", moods)):
+            if not isinstance(row, dict) or set(row) - {"genres", "moods", "avoid"}:
+                raise MappingError(f'{key}: expected a table like {{ genres = ["Comedy"], moods = ["happy"], '
+                                   f'avoid = ["War"] }}, not {row!r}')
+            for field, known in (("genres", genres), ("moods", moods), ("avoid", genres)):
                 values = row.get(field, [])
                 if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
                     raise MappingError(f"{key}.{field}: expected a list of names, not {values!r}")
@@ -73,4 +78,6 @@ class Mapping:
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {strategy!r}: match or lift")
         row = self.tables[strategy][emotion]
-        return Targets(tuple(row.get("genres", ())), tuple(row.get("moods", ())))
+        genres = tuple(row.get("genres", ()))
+        # A genre the row asks for is never avoided (an override may ask for what the shipped row avoids).
+        return Targets(genres, tuple(row.get("moods", ())), tuple(g for g in row.get("avoid", ()) if g not in genres))

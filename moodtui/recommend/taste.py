@@ -1,8 +1,11 @@
 """What the user likes, learned on this machine from what they rated and from every key they press.
 
 The evidence is a score from -1 to 1 per title: an imported rating (IMDb's 1-10, Letterboxd's
-stars doubled, 5.5 as the middle), a like (+1) or dislike (-1), a played preview (+0.3), an
-exported pick (+0.5), a watchlist title (+0.3: wanted, not yet judged). "Seen" alone says nothing.
+stars doubled, 5.5 as the middle), a like (+1) or dislike (-1), a watchlist title (+0.3: wanted, not
+yet judged), a song's listening history (plays for, skips in its first seconds against: one play +0.33,
+ten +0.83, one early skip -0.33), a played preview (+0.3), an exported pick (weak: at most +0.2, and the
+titles of one export share at most one like's weight). A title the user gave a word on (a like, a
+dislike, seen, a rating) learns nothing more from a play or an export of it. "Seen" alone says nothing.
 
 A title is described by features a reader can name: a movie's genres, directors, decade, rating
 level, popularity and length; a song's artist, decade and mood. A director is known by IMDb's name id
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from moodtui.recommend.items import Recommendation, named
+from moodtui.recommend.listening import listening_score
 
 PRIOR = 1.0  # the ridge penalty: like that many neutral titles behind every feature
 # Fitted second, to what the broad features leave unexplained: nearly every film has a director of its
@@ -35,7 +39,11 @@ PRIOR = 1.0  # the ridge penalty: like that many neutral titles behind every fea
 SECOND = ("director",)
 KINDS = ("movie", "song")
 NAMED = ("genre", "director", "artist")  # what "because you liked X" may name as shared
-SCORES = {"like": 1.0, "dislike": -1.0, "play": 0.3, "export": 0.5, "wanted": 0.3}
+SCORES = {"like": 1.0, "dislike": -1.0, "play": 0.3, "wanted": 0.3}
+EXPORTED = 0.2  # the most one exported title counts for; an export of n titles gives each at most 1/n
+# Of a listening history, the songs played or skipped most: enough to know the artists a listener returns to,
+# few enough that learning again after a key stays a few milliseconds (the fit grows as the cube of the artists).
+LISTENED_SONGS = 400
 LIKED = 0.3  # evidence at least this good makes a title one the picks can be "because" of
 MIN_SHARED = 0.05  # how much liked taste a pick must share with a liked title to be said to be because of it
 
@@ -155,13 +163,18 @@ class Taste:
 
     def because(self, item: Recommendation) -> Recommendation | None:
         """The liked title closest to this one in what the user likes, or None when none is close."""
+        fact = self.because_of(item)
+        return fact.item if fact else None
+
+    def because_of(self, item: Recommendation) -> Evidence | None:
+        """The evidence of the liked title closest to this one (what the user did with it), or None."""
         best, best_shared = None, MIN_SHARED
         for fact in self.liked:
             if fact.item.key == item.key:
                 continue
             shared = self.shared(item, fact.item)
             if shared > best_shared:
-                best, best_shared = fact.item, shared
+                best, best_shared = fact, shared
         return best
 
     def artists_by_mood(self) -> dict[str, tuple[str, ...]]:
@@ -201,17 +214,39 @@ def _ridge(rows: list[list[tuple[str, str, str]]], scores: list[float]) -> dict[
 
 def evidence_from(ratings: list[tuple[Recommendation, str, float | None]],
                   feedback: list[tuple[Recommendation, str, float]],
-                  signals: list[tuple[Recommendation, str, float]]) -> list[Evidence]:
-    """Everything the store holds that says something about the user's taste."""
+                  signals: list[tuple[Recommendation, str, float]],
+                  listens: list[dict] = ()) -> list[Evidence]:
+    """Everything the store holds that says something about the user's taste, one fact a title and kind of
+    evidence; a play or an export says nothing of a title the user gave a word on."""
     facts = []
+    judged: set[str] = set()
     for item, verdict, score in ratings:
         if verdict == "wanted":
             facts.append(Evidence(item, SCORES["wanted"], "wanted"))
-        elif score is not None:
+            continue
+        judged.add(item.key)
+        if score is not None:
             facts.append(Evidence(item, score, f"rated {round(5.5 + 4.5 * score)}/10"))
     for item, verdict, _ in feedback:
+        judged.add(item.key)
         if verdict in SCORES:
             facts.append(Evidence(item, SCORES[verdict], f"{verdict}d"))
-    for item, signal, _ in signals:
-        facts.append(Evidence(item, SCORES[signal], f"{signal}ed"))
-    return facts
+    for song in listens[:LISTENED_SONGS]:  # the store gives the most played and skipped first
+        item = song["item"]
+        if item.key in judged:
+            continue
+        score = listening_score(song["plays"], song["skips"])
+        if score:
+            judged.add(item.key)
+            facts.append(Evidence(item, score, f"listened {song['plays']} times" if score > 0
+                                  else f"skipped {song['skips']} times"))
+    shared_by = Counter(at for _, signal, at in signals if signal == "export")  # the titles of one export
+    strongest: dict[tuple[str, str], Evidence] = {}
+    for item, signal, at in signals:
+        if item.key in judged:
+            continue
+        score = min(EXPORTED, 1.0 / shared_by[at]) if signal == "export" else SCORES[signal]
+        known = strongest.get((item.key, signal))
+        if known is None or score > known.score:
+            strongest[(item.key, signal)] = Evidence(item, score, f"{signal}ed")
+    return facts + list(strongest.values())

@@ -42,7 +42,8 @@ BACKOFF = (0.05, 2.0)  # first and longest wait between tries on a busy file
 WRITE_BEHIND = 60.0  # seconds the record-keeping writes may wait, to share one transaction
 READ_WAIT = 1.0  # seconds a read waits for the user's own queued writes
 CLOSE_WAIT = 3.0  # seconds closing waits for queued writes (a file held longer: said, not hung on)
-TABLES = ("cache", "feedback", "shown", "library", "moods", "baseline", "last_picks", "ratings", "signals", "tips")
+TABLES = ("cache", "feedback", "shown", "library", "moods", "baseline", "last_picks", "ratings", "signals", "listens",
+          "tips")
 _memory_names = itertools.count()
 _open_stores: weakref.WeakSet = weakref.WeakSet()
 
@@ -69,7 +70,26 @@ CREATE TABLE IF NOT EXISTS ratings (item TEXT PRIMARY KEY, kind TEXT NOT NULL, v
                                     imdb_id TEXT, record TEXT NOT NULL, source TEXT NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS signals (at REAL NOT NULL, item TEXT NOT NULL, kind TEXT NOT NULL, signal TEXT NOT NULL,
                                     record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS listens (item TEXT NOT NULL, month TEXT NOT NULL, source TEXT NOT NULL,
+                                    artist TEXT NOT NULL, title TEXT NOT NULL, plays INTEGER NOT NULL,
+                                    skips INTEGER NOT NULL, ms INTEGER NOT NULL, PRIMARY KEY (item, month, source));
 CREATE TABLE IF NOT EXISTS tips (name TEXT PRIMARY KEY, at REAL NOT NULL);
+"""
+# An imported title already stored is replaced by a rating (the latest file's word on it), and otherwise only by a
+# stronger verdict than it had: a rating beats a plain watch, a watch beats the watchlist, a like beats a seen.
+RATING_UPSERT = """
+INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(item) DO UPDATE SET
+    verdict = excluded.verdict, score = excluded.score, imdb_id = excluded.imdb_id, record = excluded.record,
+    source = excluded.source, at = excluded.at
+WHERE (excluded.score IS NOT NULL AND excluded.verdict != 'wanted')
+   OR (ratings.score IS NULL AND (CASE excluded.verdict WHEN 'like' THEN 3 WHEN 'dislike' THEN 2 WHEN 'seen' THEN 1
+                                  ELSE 0 END) >= (CASE ratings.verdict WHEN 'like' THEN 3 WHEN 'dislike' THEN 2
+                                                  WHEN 'seen' THEN 1 ELSE 0 END))
+"""
+# A month of a song's plays imported again (the same file, or two exports that overlap) is not counted twice.
+LISTEN_UPSERT = """
+INSERT INTO listens VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(item, month, source) DO UPDATE SET
+    plays = max(plays, excluded.plays), skips = max(skips, excluded.skips), ms = max(ms, excluded.ms)
 """
 # Columns added after the first release (in SCHEMA too): (table, column, declaration), added to older files.
 MIGRATIONS = (("feedback", "record", "TEXT"), ("baseline", "model", "TEXT NOT NULL DEFAULT 'default'"))
@@ -425,22 +445,52 @@ class Store:
                 for record, signal, at in self.db.execute("SELECT record, signal, at FROM signals ORDER BY at")]
 
     # Imported ratings and watch histories --------------------------------------------------
-    def import_ratings(self, rows: Iterable[tuple[Recommendation, str, float | None, str]]) -> None:
-        """(title, verdict, score from -1 to 1 or None, source) rows, all in one transaction; a title imported
-        again replaces its row, so importing the same file twice leaves the same state."""
+    def import_history(self, rows: Iterable[tuple[Recommendation, str, float | None, str]] = (),
+                       listens: Iterable[tuple[Recommendation, str, int, int, int, str]] = ()) -> None:
+        """One file's titles and listening, in one transaction.
+
+        rows: (title, verdict, score from -1 to 1 or None, source); a title already stored keeps the stronger word
+        on it (RATING_UPSERT). listens: (song, "YYYY-MM", plays, early skips, ms played, source), counted once a
+        song, month and source however often they are imported. Importing the same file twice leaves the same
+        state."""
         now = time.time()
         values = []
         for item, verdict, score, source in rows:
             if verdict not in RATING_VERDICTS:
                 raise ValueError(f"verdict must be one of {', '.join(RATING_VERDICTS)}")
             values.append((item.key, item.kind, verdict, score, item.imdb_id, record_of(item), source, now))
+        played = [(song.key, month, source, song.artist or "", song.title, plays, skips, ms)
+                  for song, month, plays, skips, ms, source in listens]
+
+        def store(db: sqlite3.Connection) -> None:
+            db.executemany(RATING_UPSERT, values)
+            db.executemany(LISTEN_UPSERT, played)
+
         self.version += 1
-        self._write(lambda db: db.executemany("INSERT OR REPLACE INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values))
+        self._write(store)
+
+    def import_ratings(self, rows: Iterable[tuple[Recommendation, str, float | None, str]]) -> None:
+        """(title, verdict, score, source) rows in one transaction (import_history)."""
+        self.import_history(rows)
 
     @_reads
     def ratings(self) -> list[tuple[Recommendation, str, float | None]]:
         return [(item_from_record(record), verdict, score)
                 for record, verdict, score in self.db.execute("SELECT record, verdict, score FROM ratings")]
+
+    @_reads
+    def listens(self) -> list[dict]:
+        """A song's listening added up over months and services: {item, plays, skips (early), ms, first and last
+        ("YYYY-MM"), sources}, most played and skipped first."""
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'listens'").fetchone():
+            return []  # a file from before listening histories, read without changing it
+        rows = self.db.execute("SELECT min(artist), min(title), sum(plays), sum(skips), sum(ms), min(month), "
+                               "max(month), group_concat(DISTINCT source) FROM listens GROUP BY item "
+                               "ORDER BY sum(plays) + sum(skips) DESC, item")
+        return [{"item": Recommendation("song", title, artist=artist or None, source=sources.split(",")[0]),
+                 "plays": plays, "skips": skips, "ms": ms, "first": first, "last": last,
+                 "sources": sorted(sources.split(","))}
+                for artist, title, plays, skips, ms, first, last, sources in rows]
 
     # What was shown ----------------------------------------------------------------------
     def record_picks(self, items: list[Recommendation]) -> None:
