@@ -564,14 +564,15 @@ class Store:
             return None
         return (offsets, float(row[1]), row[2] or "default") if len(offsets) == 7 else None
 
-    @_reads
+    @_reads  # not the write-behind ones: asking must not commit them (a tip given this session is known to the app)
     def tip_given(self, name: str) -> bool:
-        """Whether the app already gave this tip (each is given once, ever)."""
+        """Whether the app already gave this tip in an earlier session (each is given once, ever)."""
         return self.db.execute("SELECT 1 FROM tips WHERE name = ?", (name,)).fetchone() is not None
 
     def give_tip(self, name: str) -> None:
         row = (name, time.time())
-        self._write(lambda db: db.execute("INSERT OR IGNORE INTO tips VALUES (?, ?)", row))
+        # Record keeping (write-behind): it joins the next small transaction, not a write of its own.
+        self._write(lambda db: db.execute("INSERT OR IGNORE INTO tips VALUES (?, ?)", row), urgent=False)
 
     def clear_baseline(self) -> None:
         self._write(lambda db: db.execute("DELETE FROM baseline"))
