@@ -73,7 +73,7 @@ class Settings:
     def data_path(self) -> Path:
         path = Path(self.data_dir or os.environ.get("MOODTUI_DATA_DIR") or user_data_dir("moodtui"))
         with contextlib.suppress(OSError):  # unwritable: the store says so and works in memory
-            path.mkdir(parents=True, exist_ok=True)
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)  # what it learns of you: yours alone to read
         return path
 
 
@@ -200,5 +200,7 @@ def save_settings(settings: Settings, keys: tuple[str, ...], path: Path | None =
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
+    # A camera's password may be in it: a new file is the user's alone; an old one keeps the mode they gave it.
+    tmp.chmod(path.stat().st_mode & 0o777 if path.exists() else 0o600)
     tmp.replace(path)
     return path

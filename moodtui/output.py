@@ -11,6 +11,8 @@ def write_atomically(path: Path, text: str) -> Path:
     try:
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
+    except OSError as error:  # named by the file the user asked for, not by the temporary one
+        raise OSError(f"{path}: cannot be written ({error.strerror or error})") from None
     finally:
         tmp.unlink(missing_ok=True)
     return path

@@ -203,3 +203,24 @@ def test_with_the_taste_on_widely_seen_films_come_first_and_the_papers_draw_igno
         shares[taste] = sum(m.votes == 1_000_000 for m in picks) / len(picks)
     # 4 films of 40 have 20 times the votes: about 1 pick in 10 without the prior, most of them with it.
     assert shares[True] > 0.6 and shares[False] < 0.3, shares
+
+
+def test_a_watchlist_title_says_so_even_when_the_taste_would_say_why(tmp_path):
+    from benchmarks.catalogue import Title, write_index
+    from moodtui.config import Settings
+
+    films = [Title(f"tt77003{i:02d}", f"Comedy {i}", 2000, ("Comedy",), "", 7.5, 200_000) for i in range(12)]
+    write_index(films, tmp_path / "data")
+    settings = Settings(data_dir=str(tmp_path / "data"), offline=True, vote_floor=0)
+    engine = engine_for(settings, lists=LocalLists({}, {}))
+    engine.store.import_ratings([(movie("Comedy 0", ("Comedy",), year=2000, source="your IMDb ratings"),
+                                  "wanted", None, "imdb"),
+                                 (movie("A Liked Comedy", ("Comedy",), year=1999, source="your IMDb ratings"),
+                                  "like", 1.0, "imdb")])
+    engine.store.flush()
+    whys = [m.why for seed in range(10) for m in engine.recommend("happy", "match", 6, seed=seed).movies
+            if m.title == "Comedy 0"]
+    engine.close()
+    engine.store.close()
+    # Wanted, and like a liked comedy: the watchlist is what the user will recognise.
+    assert whys and all("on your watchlist" in why and "because you liked" not in why for why in whys), whys

@@ -96,13 +96,21 @@ def test_taste_shows_the_listening_and_forget_removes_it(tmp_path):
     assert moodtui("import", str(ACCOUNT), str(EXTENDED), str(LISTENBRAINZ), home=tmp_path).returncode == 0
     shown = moodtui("taste", home=tmp_path).stdout
     assert "listening history (listenbrainz, spotify): 32 plays and 6 early skips of 11 songs by 8 artists" in shown
-    assert "played most: Daft Punk (1.4 h)" in shown
+    played_most = shown.split("played most: ")[1].splitlines()[0]
+    assert played_most.startswith("Daft Punk (16 plays, 1.4 h)") and "Nickelback" not in played_most
+    liked = moodtui("export", "--liked", "--format", "m3u", home=tmp_path).stdout  # played often is liked
+    assert "#EXTINF:-1,Daft Punk - One More Time" in liked and "Fleetwood Mac - Dreams" in liked
+    assert "Nickelback" not in liked and "Portishead" not in liked  # skipped early; played once
     learned = json.loads(moodtui("taste", "--json", home=tmp_path).stdout)
     likes = [row["value"] for row in learned["song"]["likes"]]
     assert likes[0] == "Daft Punk" and "Nickelback" in [row["value"] for row in learned["song"]["dislikes"]]
+    assert moodtui("recommend", "--emotion", "happy", "--offline", home=tmp_path).returncode == 0
+    assert moodtui("export", "--format", "json", home=tmp_path).returncode == 0  # the last picks, with reasons
     forgot = moodtui("forget", "--taste", home=tmp_path)
     assert forgot.returncode == 0 and "rows of listens" in forgot.stdout
     assert stored_listens(tmp_path) == {}
+    # The last picks went too: their reasons ("because you played ...") named what was learned.
+    assert "no picks shown yet" in moodtui("export", "--format", "json", home=tmp_path).stderr
     assert json.loads(moodtui("taste", "--json", home=tmp_path).stdout)["listening"]["songs"] == 0
 
 
@@ -146,3 +154,30 @@ def test_names_from_a_history_never_reach_the_terminal_with_control_characters(t
     shown = moodtui("taste", home=tmp_path)
     assert shown.returncode == 0 and "Evil" in shown.stdout
     assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout
+
+
+def test_files_as_downloads_leave_them_are_said_plainly(tmp_path):
+    """A download cut short, a file in another encoding, a month with no listening, a history of podcasts only."""
+    whole = tmp_path / "letterboxd.zip"
+    with zipfile.ZipFile(whole, "w") as archive:
+        archive.writestr("ratings.csv", "Date,Name,Year,Letterboxd URI,Rating\n"
+                         + "2024-01-01,Heat,1995,https://boxd.it/x,4\n" * 40)
+    cut = tmp_path / "letterboxd-cut.zip"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    latin = tmp_path / "ratings.csv"
+    latin.write_bytes("Const,Your Rating,Title\ntt0113277,8,Heat\ntt0211915,9,Amélie\n".encode("latin-1"))
+    empty = tmp_path / "StreamingHistory_music_3.json"
+    empty.write_text("[]")
+    podcasts = tmp_path / "Streaming_History_Audio_2024.json"
+    podcasts.write_text(json.dumps([{"ts": "2024-03-01T10:00:00Z", "ms_played": 900_000, "ip_addr": "203.0.113.9",
+                                     "master_metadata_track_name": None, "master_metadata_album_artist_name": None,
+                                     "episode_name": "An episode", "episode_show_name": "A show"}]))
+    done = moodtui("import", str(cut), str(latin), str(empty), str(podcasts), home=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"not imported: {cut}: a damaged zip (cut short or corrupted): download the export again",
+        f"not imported: {latin}:3: not UTF-8 text: not an export, or damaged"]
+    said = done.stdout.splitlines()
+    assert f"{empty}: no songs listened to" in said
+    assert f"{podcasts}: no songs listened to; left out: 1 podcast episode" in said
+    assert "titles" not in " ".join(line for line in said if line.startswith(str(tmp_path)))

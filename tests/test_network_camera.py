@@ -197,7 +197,16 @@ def test_doctor_reads_a_configured_network_camera_and_never_shows_its_password(c
     fps = float(source["detail"].split(" frames at ")[1].split()[0])
     assert 10 <= fps <= 20  # the camera sends 15 a second
     assert checks["cameras"]["ok"]  # no /dev/video* here, and none needed
+    assert checks["config file"]["ok"]  # the password is in the environment, not in the file
     assert SECRET not in done.stdout + done.stderr
+    config = tmp_path / "config.toml"  # now in a file other users can read: doctor says how to fix it
+    config.write_text(f'source = "{camera.url(credentials=f"admin:{SECRET}")}"\n')
+    config.chmod(0o644)
+    done = subprocess.run([sys.executable, "-m", "moodtui.cli", "doctor", "--json", "--offline"],
+                          env={**env, "MOODTUI_SOURCE": ""}, cwd=REPO, capture_output=True, text=True, timeout=120)
+    checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+    assert not checks["config file"]["ok"] and checks["config file"]["fix"] == f"chmod 600 {config}"
+    assert done.returncode == 0 and SECRET not in done.stdout + done.stderr
 
 
 def test_a_password_on_the_command_line_leaves_the_process_title(camera, tmp_path):
@@ -261,6 +270,36 @@ async def test_the_app_reconnects_a_network_camera_and_says_so_without_its_passw
             await wait_for(pilot, lambda: "Camera lost" not in text(app, "#preview"), timeout=5)
             seen += text(app, "#status") + text(app, "#preview") + picture
             seen += " ".join(str(n.message) for n in app._notifications)
+    assert SECRET not in seen
+
+
+@pytest.mark.asyncio
+async def test_a_network_camera_switched_on_after_the_app_is_waited_for_and_p_does_not_pretend(tmp_path):
+    import socket
+
+    from moodtui.tui.app import MoodApp
+    from tests.test_tui import text, wait_for
+
+    camera = MjpegCamera("--frames", "1")
+    with socket.socket() as probe:  # a port with nothing on it yet; the camera is started on it later
+        probe.bind(("127.0.0.1", 0))
+        camera.port = probe.getsockname()[1]
+    app = MoodApp(Settings(source=camera.url(credentials=f"admin:{SECRET}"), data_dir=str(tmp_path / "data"),
+                           offline=True))
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: "reconnecting (2)" in text(app, "#status"), timeout=15)
+            assert "No camera yet" in text(app, "#preview") and "Connection refused" in text(app, "#preview")
+            await pilot.press("p")  # nothing to pause: the status line keeps saying what is true
+            await pilot.pause(0.2)
+            assert "reconnecting" in text(app, "#status") and "live" not in text(app, "#status")
+            seen = text(app, "#status") + text(app, "#preview")
+            camera.start()
+            await wait_for(pilot, lambda: re.match(r"camera live · \d+/s", text(app, "#status")), timeout=20)
+            seen += " ".join(str(n.message) for n in app._notifications)
+            assert "nothing to pause" in seen
+    finally:
+        camera.kill()
     assert SECRET not in seen
 
 

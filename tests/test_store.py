@@ -107,3 +107,25 @@ def test_a_set_of_picks_is_one_transaction_that_writes_few_pages(tmp_path):
     store.flush()
     assert frames() - first <= 2
     store.close()
+
+
+def test_what_is_stored_is_readable_by_its_owner_alone(tmp_path):
+    import stat
+
+    from moodtui.config import Settings, save_settings
+
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    data = settings.data_path()
+    store = Store(data / "moodtui.sqlite")
+    store.set_feedback(Recommendation("movie", "Heat", 1995), "like")
+    store.close()
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data / "moodtui.sqlite").stat().st_mode) == 0o600
+    older = tmp_path / "older.sqlite"  # a file from before, readable by all: made private when next opened
+    Store(older).close()
+    older.chmod(0o644)
+    Store(older).close()
+    assert stat.S_IMODE(older.stat().st_mode) == 0o600
+    config = tmp_path / "config.toml"  # a camera's password may be saved in it
+    save_settings(Settings(source="rtsp://user:secret@cam/live"), ["source"], config)
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600

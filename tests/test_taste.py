@@ -126,6 +126,21 @@ def test_the_taste_gives_the_credit_to_what_the_user_likes():
     assert summary["movie"]["likes"][0]["value"] == "Sci-Fi" and summary["movie"]["likes"][0]["titles"] == 3
 
 
+def test_the_summary_never_calls_disliked_what_the_user_mostly_liked():
+    liked = [Recommendation("movie", "Back to the Future", 1985, ("Adventure", "Comedy", "Sci-Fi"), rating=8.5,
+                            votes=1_300_000),
+             Recommendation("movie", "Groundhog Day", 1993, ("Comedy", "Fantasy", "Romance"), rating=8.0,
+                            votes=700_000),
+             Recommendation("movie", "Finding Nemo", 2003, ("Animation", "Adventure", "Comedy"), rating=8.2,
+                            votes=1_100_000)]
+    disliked = Recommendation("movie", "Home Alone", 1990, ("Comedy", "Family"), rating=7.7, votes=650_000)
+    taste = Taste.learn([Evidence(f, 1.0, "liked") for f in liked] + [Evidence(disliked, -1.0, "disliked")])
+    summary = taste.summary()
+    dislikes = {row["value"] for row in summary["movie"]["dislikes"]}
+    assert "Comedy" not in dislikes and "blockbuster" not in dislikes  # three of four were liked
+    assert "Family" in dislikes  # only the disliked film has it
+
+
 def test_one_like_already_moves_the_taste():
     alien = film("Alien", 1979, "Horror", "Sci-Fi", directors=("Ridley Scott",))
     taste = Taste.learn([Evidence(alien, 1.0, "liked")])

@@ -38,7 +38,8 @@ def add_parser(commands) -> None:
         description="Time capture, face detection/tracking, crop and classification per frame, and report "
         "frames per second and peak memory.",
     )
-    parser.add_argument("--source", default="0", help="camera index, device, video or image (default: camera 0)")
+    parser.add_argument("--source", help="camera index, device, network address, video or image "
+                        "(default from config or MOODTUI_SOURCE, else camera 0)")
     parser.add_argument("--frames", type=positive_int, default=300, help="frames to measure (default 300)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.set_defaults(handler=run)
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from moodtui.vision.build import build_pipeline
 
     # The raw pipeline is measured: no resting-face baseline (it changes nothing a stage costs).
-    report = bench_pipeline(build_pipeline(replace(settings, calibration=False)), args.source, args.frames,
+    report = bench_pipeline(build_pipeline(replace(settings, calibration=False)), settings.source or "0", args.frames,
                             settings.frame_size())
     print(json.dumps(report, indent=1) if args.json else format_table(report))
     return 0

@@ -48,7 +48,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         still = isinstance(source, ImageSource)
         pipeline.calibration.request_start(seconds, min_frames=1 if still else MIN_FRAMES)
         if source.live:
-            print(f"Relax your face and look at the camera for {seconds:.0f} seconds...", file=sys.stderr)
+            print(f"Relax your face and look at the camera for {seconds:g} second{'' if seconds == 1 else 's'}...",
+                  file=sys.stderr)
         event = None
         try:
             for frame in frames(source):

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from moodtui import __version__
 from moodtui.commands.common import MODEL_HELP, SIZE_HELP, frame_size
 from moodtui.config import ConfigError, Settings, config_path, load_settings
+from moodtui.urls import has_credentials
 
 
 def add_parser(commands) -> None:
@@ -219,8 +220,18 @@ def check_config() -> tuple[Check, Settings | None]:
         settings = load_settings(path)
     except ConfigError as error:
         return Check("config file", False, str(error), f"fix or remove {path}", essential=True), None
+    if path.exists() and path.stat().st_mode & 0o077 and has_credentials(str(_saved_source(path))):
+        return Check("config file", False, f"{path}: holds the camera's password and other users can read it",
+                     f"chmod 600 {path}"), settings
     return Check("config file", True, f"{path}" + ("" if path.exists() else " (none: defaults)"),
                  essential=True), settings
+
+
+def _saved_source(path) -> object:
+    """The source the config file itself holds (MOODTUI_SOURCE and flags are not in the file)."""
+    import tomlkit
+
+    return tomlkit.parse(path.read_text(encoding="utf-8")).get("source", "")
 
 
 def check_data_dir(settings: Settings) -> Check:

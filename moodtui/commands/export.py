@@ -22,7 +22,7 @@ def add_parser(commands) -> None:
     chosen = parser.add_mutually_exclusive_group()
     chosen.add_argument("--picks", action="store_true", help="the last picks shown (the default)")
     chosen.add_argument("--liked", action="store_true", help="the titles you liked, in the app or in an import "
-                        "(rated 7/10 or 3.5 stars and up)")
+                        "(rated 7/10 or 3.5 stars and up), and songs played often in an imported listening history")
     parser.add_argument("--format", choices=("letterboxd", "csv", "json", "m3u"), required=True)
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     parser.set_defaults(handler=run)
@@ -33,7 +33,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from moodtui.recommend.export import exported, fits, left_out, liked_titles
 
     with user_store(settings, read_only=True) as store:
-        items = liked_titles(store.feedback_items(), store.ratings()) if args.liked else store.last_picks()
+        items = liked_titles(store.feedback_items(), store.ratings(), store.listens()) if args.liked \
+            else store.last_picks()
     if not items:
         raise ValueError("nothing to export: " + ("no liked titles yet (press l in the app, or `moodtui import` "
                                                   "your ratings)" if args.liked else

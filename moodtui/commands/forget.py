@@ -12,7 +12,8 @@ from moodtui.text import counted
 FORGET = {
     "history": ("moods", "shown", "last_picks"),
     "feedback": ("feedback",),
-    "taste": ("ratings", "signals", "feedback", "listens"),  # everything the taste is learned from
+    # Everything the taste is learned from, and the last picks: their reasons name titles the user liked or played.
+    "taste": ("ratings", "signals", "feedback", "listens", "last_picks"),
     "all": ("moods", "shown", "last_picks", "feedback", "ratings", "signals", "listens", "baseline", "library",
             "cache", "tips"),
 }
@@ -28,7 +29,8 @@ def add_parser(commands) -> None:
                         help="your moods over time and the titles shown to you (and the last picks)")
     parser.add_argument("--feedback", action="store_true", help="the titles you liked, disliked or marked seen")
     parser.add_argument("--taste", action="store_true", help="your taste: everything it is learned from (imported "
-                        "ratings, watch and listening histories, likes and dislikes, played and exported picks)")
+                        "ratings, watch and listening histories, likes and dislikes, played and exported picks), "
+                        "and the last picks, whose reasons name what you liked")
     parser.add_argument("--all", action="store_true", help="everything above, plus your resting-face baseline, "
                         "imported pages, cached service answers and which tips were given")
     parser.set_defaults(handler=run)

@@ -48,8 +48,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"listening history ({', '.join(heard['sources'])}): {heard['plays']} plays and {heard['skips']} early "
               f"skips of {counted(heard['songs'], 'song')} by {counted(heard['artists'], 'artist')}, "
               f"{heard['first']} to {heard['last']}; played most: "
-              + ", ".join(f"{terminal_safe(a['artist'])} ({a['hours']:g} h)" if a["hours"] else
-                         f"{terminal_safe(a['artist'])} (under 0.1 h)" for a in heard["most_played"]))
+              + ", ".join(f"{terminal_safe(a['artist'])} ({counted(a['plays'], 'play')}"
+                          + (f", {a['hours']:g} h)" if a["hours"] else ")") for a in heard["most_played"]))
     for kind in ("movie", "song"):
         for side in ("likes", "dislikes"):
             rows = summary[kind][side]
@@ -62,19 +62,22 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def listening_summary(listens: list[dict], top: int = 5) -> dict:
     """What the listening histories hold, added up: plays, early skips, songs, artists, months, the artists played
-    longest."""
+    most (by plays: ListenBrainz does not say how long a listen lasted; an artist only skipped is not among them)."""
     from collections import Counter
 
+    plays: Counter = Counter()
     played: Counter = Counter()
     names: dict[str, str] = {}
     for song in listens:
         artist = song["item"].artist or "?"
+        plays[artist.casefold()] += song["plays"]
         played[artist.casefold()] += song["ms"]
         names.setdefault(artist.casefold(), artist)
+    most = sorted((key for key, n in plays.items() if n), key=lambda key: (-plays[key], -played[key], key))[:top]
     return {"songs": len(listens), "artists": len(played), "plays": sum(s["plays"] for s in listens),
             "skips": sum(s["skips"] for s in listens),
             "sources": sorted({source for s in listens for source in s["sources"]}),
             "first": min((s["first"] for s in listens), default=None),
             "last": max((s["last"] for s in listens), default=None),
-            "most_played": [{"artist": names[key], "hours": round(ms / 3_600_000, 1)}
-                            for key, ms in played.most_common(top)]}
+            "most_played": [{"artist": names[key], "plays": plays[key], "hours": round(played[key] / 3_600_000, 1)}
+                            for key in most]}

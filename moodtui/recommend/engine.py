@@ -335,8 +335,8 @@ class Engine:
         taken = {i.key for i in liked}
         others = [(i, b) for i, b in zip(pool, base, strict=True) if i.key not in taken]
         tried = weighted_draw([i for i, _ in others], [b for _, b in others], explore, rng)
-        return [(i, self._because(i, taste) or self._wanted(i, facts)) for i in liked] + \
-               [(i, EXPLORING) for i in tried]
+        return [(i, self._wanted(i, facts) or self._because(i, taste)) for i in liked] + \
+               [(i, self._wanted(i, facts) or EXPLORING) for i in tried]
 
     @staticmethod
     def _fit(item: Recommendation, order: tuple[str, ...]) -> float:

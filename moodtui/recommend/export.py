@@ -8,6 +8,7 @@ import json
 from collections import Counter
 
 from moodtui.recommend.items import Recommendation
+from moodtui.recommend.listening import PLAYED_OFTEN, listening_score
 from moodtui.text import counted
 
 FORMATS = ("letterboxd", "csv", "json", "m3u")
@@ -55,12 +56,18 @@ def m3u(items: list[Recommendation]) -> str:
 
 
 def liked_titles(feedback: list[tuple[Recommendation, str, float]],
-                 ratings: list[tuple[Recommendation, str, float | None]]) -> list[Recommendation]:
+                 ratings: list[tuple[Recommendation, str, float | None]],
+                 listens: list[dict] = ()) -> list[Recommendation]:
     """Liked, wherever it was said: liked in the app (oldest first), then rated 7/10 or 3.5 stars and up in an
-    import; a title the app was since told otherwise of (disliked, seen) is not."""
+    import, then songs played often in a listening history (with a link to find them); a title the app was since
+    told otherwise of (disliked, seen) is not."""
+    from moodtui.recommend.engine import with_song_link
+
     said = {item.key: verdict for item, verdict, _ in feedback}
     liked = [item for item, verdict, _ in feedback if verdict == "like"]
     liked += [item for item, verdict, _ in ratings if verdict == "like" and said.get(item.key, "like") == "like"]
+    liked += [with_song_link(song["item"]) for song in listens if song["item"].key not in said
+              and listening_score(song["plays"], song["skips"]) >= PLAYED_OFTEN]
     return list({item.key: item for item in reversed(liked)}.values())[::-1]
 
 

@@ -206,7 +206,7 @@ def read_path(name: str) -> tuple[list[Rated], ImportSummary, Listening]:
     try:
         members = _members(path)
         if members is None:
-            text = path.read_bytes().decode("utf-8-sig")
+            text = _text_of(path.read_bytes(), name, path.suffix.lower() == ".zip")
             if path.suffix.lower() in (".json", ".jsonl"):
                 parse_listening(text, name, listening)
             else:
@@ -214,7 +214,8 @@ def read_path(name: str) -> tuple[list[Rated], ImportSummary, Listening]:
             return rated, counts, listening
         recognised = False
         for member, data in members:
-            text, where = data.decode("utf-8-sig"), f"{name}/{member}" if path.is_dir() else f"{name}:{member}"
+            where = f"{name}/{member}" if path.is_dir() else f"{name}:{member}"
+            text = _text_of(data, where)
             if member.lower().endswith(".csv"):
                 found = parse_export(text, where, counts, strict=False)
                 recognised |= bool(found) or _is_export_header(text)
@@ -226,6 +227,18 @@ def read_path(name: str) -> tuple[list[Rated], ImportSummary, Listening]:
     except (OSError, UnicodeDecodeError, zipfile.BadZipFile, csv.Error) as error:
         raise ExportError(f"{name}: cannot be read ({error})") from None
     return rated, counts, listening
+
+
+def _text_of(data: bytes, name: str, zipped: bool = False) -> str:
+    """A file's text; a zip that is not one (a download cut short) or bytes that are not UTF-8 are an ExportError
+    that says so, by line."""
+    if zipped or data.startswith(b"PK\x03\x04"):
+        raise ExportError(f"{name}: a damaged zip (cut short or corrupted): download the export again")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise ExportError(f"{name}:{line}: not UTF-8 text: not an export, or damaged") from None
 
 
 def _is_export_header(text: str) -> bool:
@@ -309,8 +322,9 @@ def import_path(name: str, store, index) -> Imported:
     ListeningError (nothing stored) when it cannot be imported."""
     rated, counts, listening = read_path(name)
     counts = _stored(rated, counts, listening, store, index)
-    parts = [counts.line()] if rated or counts.not_movies or not listening.listens else []
-    if listening.listens or listening.left_out:
+    heard = listening.listens or listening.left_out or Path(name).suffix.lower() in (".json", ".jsonl")
+    parts = [counts.line()] if rated or counts.not_movies or not heard else []
+    if heard:
         parts.append(listening_line(listening))
     return Imported("; ".join(parts), frozenset(entry.item.key for entry in merged(rated)),
                     frozenset(key for key, _, _ in listening.counts))
@@ -329,7 +343,8 @@ def listening_line(found: Listening) -> str:
     sources = " and ".join({"spotify": "Spotify", "listenbrainz": "ListenBrainz"}[s] for s in found.sources)
     text = (f"{counted(found.listens, 'listen')} of {counted(found.songs, 'song')} by "
             f"{counted(found.artists, 'artist')}" + (f" ({sources})" if sources else "")
-            + f": {plays} played, {skips} skipped in the first seconds, {found.listens - plays - skips} partly played")
+            + f": {plays} played, {skips} skipped in the first seconds, {found.listens - plays - skips} partly played"
+            ) if found.listens else "no songs listened to"
     if found.left_out:
         text += "; left out: " + ", ".join(_plural(n, what) for what, n in sorted(found.left_out.items()))
     return text

@@ -210,6 +210,8 @@ def parse_listening(text: str, name: str, found: Listening, strict: bool = True)
     """Adds the songs of one file to `found`; False when it is not a listening history (`strict`: an error)."""
     entries = list(_entries(text, name))
     reader = next((r for r in (_reader_for(entry) for _, entry in entries) if r), None)
+    if not entries and is_listening_name(name):  # a month with no listening: Spotify writes "[]"
+        return True
     if reader is None:
         if entries and all(isinstance(e, dict) and ("podcastName" in e or "episodeName" in e) for _, e in entries):
             for _ in entries:
@@ -223,6 +225,9 @@ def parse_listening(text: str, name: str, found: Listening, strict: bool = True)
             raise ListeningError(f"{where}: expected an object, not {type(entry).__name__}")
         reader(entry, where, found)
     return True
+
+
+PLAYED_OFTEN = 0.6  # a song "played often", liked for `export --liked`: three plays and no early skip, or more
 
 
 def listening_score(plays: int, skips: int) -> float:

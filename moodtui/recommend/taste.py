@@ -115,11 +115,16 @@ class Taste:
     names: dict[tuple[str, str, str], str] = field(default_factory=dict)  # key -> the value as first written
     liked: list[Evidence] = field(default_factory=list)  # best first: what picks can be "because" of
     counts: dict[str, int] = field(default_factory=dict)  # evidence by what it was
+    # The mean score of the titles with each feature: the summary names a feature a like or a dislike only when
+    # they agree, as a reader checks it (a ridge weight alone gave "you dislike Comedy" to a user who liked three
+    # comedies and disliked one, the other features having taken the credit).
+    leaning: dict[tuple[str, str, str], float] = field(default_factory=dict)
 
     @classmethod
     def learn(cls, evidence: list[Evidence]) -> Taste:
         weights: dict[tuple[str, str, str], float] = {}
         support: Counter = Counter()
+        total: Counter = Counter()
         names: dict[tuple[str, str, str], str] = {}
         directors = director_names(evidence)
         for kind in KINDS:
@@ -128,6 +133,8 @@ class Taste:
                     for e in facts]
             for fact, keys in zip(facts, rows, strict=True):
                 support.update(set(keys))
+                for key in set(keys):
+                    total[key] += fact.score
                 for group, values in features(fact.item).items():
                     for value in values:
                         names.setdefault(_key(kind, group, value),
@@ -139,7 +146,8 @@ class Taste:
             weights.update(_ridge([[key for key in row if key[1] in SECOND] for row in rows], left))
         liked = sorted((e for e in evidence if e.score >= LIKED), key=lambda e: e.score, reverse=True)
         counts = Counter(e.what.split()[0] for e in evidence)
-        return cls(weights, dict(support), names, liked, dict(counts))
+        leaning = {key: total[key] / n for key, n in support.items()}
+        return cls(weights, dict(support), names, liked, dict(counts), leaning)
 
     @property
     def empty(self) -> bool:
@@ -190,11 +198,13 @@ class Taste:
         result: dict = {"evidence": self.counts, "movie": {}, "song": {}}
         for kind in ("movie", "song"):
             rows = [{"group": group, "value": self.names[key], "weight": round(weight, 3),
-                     "titles": self.support[key]}
+                     "titles": self.support[key], "leaning": self.leaning.get(key, 0.0)}
                     for key, weight in self.weights.items() for (k, group, _) in [key] if k == kind]
             rows.sort(key=lambda r: r["weight"], reverse=True)
-            result[kind] = {"likes": [r for r in rows if r["weight"] > 0][:top],
-                            "dislikes": [r for r in reversed(rows) if r["weight"] < 0][:top]}
+            result[kind] = {"likes": [r for r in rows if r["weight"] > 0 and r["leaning"] > 0][:top],
+                            "dislikes": [r for r in reversed(rows) if r["weight"] < 0 and r["leaning"] < 0][:top]}
+            for row in rows:
+                del row["leaning"]
         return result
 
 

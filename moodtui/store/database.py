@@ -151,6 +151,14 @@ def _reads(method=None, *, records: bool = False):
 Job = Callable[[sqlite3.Connection], None]
 
 
+def _keep_private(path: Path) -> None:
+    """The file readable by its owner alone (SQLite gives its WAL and shared-memory files the same mode): it holds
+    moods, ratings and listening histories, and a shared machine's other users must not read them."""
+    with contextlib.suppress(OSError):
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+
+
 class Store:
     """One reading connection per thread and one writer thread, over the same file."""
 
@@ -197,6 +205,7 @@ class Store:
             connection.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
             return connection
         connection = sqlite3.connect(self.path, timeout=busy_seconds, isolation_level=None, check_same_thread=False)
+        _keep_private(self.path)
         connection.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")

@@ -279,8 +279,12 @@ class MoodApp(App[int]):
         self.push_screen(TasteScreen(self.engine.taste()))
 
     def action_toggle_pause(self) -> None:
+        reader = self.camera.reader
+        if reader is None:  # nothing to pause: the status line keeps saying why
+            self.notify("No camera is running: nothing to pause.", timeout=3)
+            return
         self.camera.set_paused(not self.camera.paused)
-        self.query_one(StatusLine).set_camera("paused" if self.camera.paused else "live")
+        self.query_one(StatusLine).set_camera("paused" if self.camera.paused else reader.state)
 
     def action_toggle_preview(self) -> None:
         self.camera.set_preview(not self.camera.preview_on)

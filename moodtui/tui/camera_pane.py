@@ -84,7 +84,7 @@ class CameraPane(Vertical):
     @work(thread=True, exclusive=True, group="camera")
     def run_camera(self) -> None:
         from moodtui.vision.build import build_pipeline
-        from moodtui.vision.camera import LatestFrameReader, open_source
+        from moodtui.vision.camera import LatestFrameReader
 
         if self.settings.source == NO_CAMERA:
             self.post_message(CameraStatus("off (--source none)"))
@@ -93,9 +93,11 @@ class CameraPane(Vertical):
             if isinstance(self._loaded, Exception):
                 raise self._loaded
             pipeline = build_pipeline(self.settings, self._store, loaded=self._loaded)
-            source = open_source(self.settings.source, self.settings.frame_size())
+            source = self._opened_source()
         except (UserError, OSError) as error:
             self.post_message(CameraStatus(f"unavailable: {error}"))
+            return
+        if source is None:  # the app ended while a network camera was being waited for
             return
         self.calibration = pipeline.calibration
         if pipeline.model is not None:
@@ -121,6 +123,25 @@ class CameraPane(Vertical):
             reader.close()
         if not self._stop.is_set():
             self.post_message(CameraStatus(reader.state))
+
+    def _opened_source(self):
+        """The camera, opened (None: the app ended first). A network camera that does not answer at start is tried
+        again with the reader's backoff, as one lost later is: a phone or an IP camera is often switched on after
+        the app."""
+        from moodtui.urls import is_stream
+        from moodtui.vision.camera import RECONNECT_BACKOFF, CameraError, open_source
+
+        tries = 0
+        while True:
+            try:
+                return open_source(self.settings.source, self.settings.frame_size())
+            except CameraError as error:
+                if not is_stream(str(self.settings.source)):
+                    raise
+                tries += 1
+                self.post_message(CameraStatus(f"reconnecting ({tries})", why=str(error)))
+                if self._stop.wait(RECONNECT_BACKOFF[min(tries, len(RECONNECT_BACKOFF)) - 1]):
+                    return None
 
     def _deliver(self, picture: Picture) -> bool:
         """The worker's picture, taken when the mailbox is empty (False: the last one is still waiting)."""
@@ -152,6 +173,9 @@ class CameraPane(Vertical):
             self.show_message(f"No camera: {message.state}\n\nPress 1-7 to set your mood by hand.")
             if not self.preview_on:  # the pane that says why is hidden: say it once in a notification
                 self.app.notify(f"No camera: {message.state}", severity="warning", timeout=8)
+        elif message.state.startswith("reconnecting") and message.why:
+            self.show_message(f"No camera yet: {message.why}\n\nTrying again: {message.state}…\n"
+                              "Press 1-7 to set your mood by hand.")
         elif message.state.startswith("reconnecting"):
             self.show_message(f"Camera lost: {message.state}…")
 

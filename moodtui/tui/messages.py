@@ -37,11 +37,13 @@ class MoodChanged(Message):
 
 @dataclass
 class CameraStatus(Message):
-    """The camera's state ("live", "lost", "paused", "unavailable: why"), the readings a second and their time."""
+    """The camera's state ("live", "lost", "paused", "unavailable: why"), the readings a second and their time;
+    `why`: what the last try to reach it said, while a network camera is tried again."""
 
     state: str
     fps: float = 0.0
     latency_ms: float = 0.0
+    why: str = ""
 
 
 @dataclass

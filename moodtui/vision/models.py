@@ -126,9 +126,10 @@ def choose_model(setting: str, flip: bool, fresh: bool = False) -> ModelChoice:
         ms = timed_large(flip, fresh)
         if ms <= LARGE_BUDGET_MS:
             return ModelChoice(default_model_path("large"), "large",
-                               f"chosen by auto: {ms:.2f} ms a face here, within {LARGE_BUDGET_MS}", ms)
+                               f"chosen by auto: {ms:.2f} ms a face here, within {LARGE_BUDGET_MS} ms", ms)
         return ModelChoice(default_model_path("default"), "default",
-                           f"chosen by auto: the large model takes {ms:.2f} ms a face here, over {LARGE_BUDGET_MS}", ms)
+                           f"chosen by auto: the large model takes {ms:.2f} ms a face here, over {LARGE_BUDGET_MS} ms",
+                           ms)
     if setting in SHIPPED_MODELS:
         return ModelChoice(default_model_path(setting), setting, "chosen by name")
     path = Path(setting).expanduser()
