@@ -403,6 +403,19 @@ def mapping_rows(app: str | None) -> tuple[dict[str, tuple], dict[str, tuple], i
     return {e: tuple(g) for e, g in genres.items()}, {e: tuple(g) for e, g in avoid.items()}, floor
 
 
+def engine_constants(app: str | None) -> dict:
+    """The recommender's constants the results depend on, as the app under test has them (None where it has none)."""
+    names = ("POPULARITY", "EXPLORE_SHARE", "TASTE_STRENGTH", "QUALITY")
+    code = ("import json; import moodtui.recommend.engine as e; "
+            f"print(json.dumps({{n: getattr(e, n, None) for n in {names!r}}}))")
+    if app is None:  # this process: what a caller set is what the picks used
+        import moodtui.recommend.engine as engine
+
+        return {name: getattr(engine, name, None) for name in names}
+    return json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                     env=environment(Path(tempfile.gettempdir()), app)).stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", choices=("cli", "engine"), default="cli")
@@ -411,10 +424,22 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--app", help="a folder holding the moodtui package to run (default: this checkout)")
     parser.add_argument("--out", default="taste_real", help="results file name (benchmarks/results/OUT.json)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="with --mode engine: try another value of one of the recommender's constants "
+                        "(POPULARITY, EXPLORE_SHARE, TASTE_STRENGTH, QUALITY), as the constants were chosen")
     args = parser.parse_args()
     app = str(Path(args.app).resolve()) if args.app else None
     if args.mode == "engine" and app:
         parser.error("--app runs another checkout's commands: use it with --mode cli")
+    if args.set and args.mode != "engine":
+        parser.error("--set changes the recommender in this process: use it with --mode engine")
+    import moodtui.recommend.engine as engine  # the workers are forked: they see what is set here
+
+    for assignment in args.set:
+        name, _, value = assignment.partition("=")
+        if name not in ("POPULARITY", "EXPLORE_SHARE", "TASTE_STRENGTH", "QUALITY") or not value:
+            parser.error(f"--set {assignment}: one of POPULARITY, EXPLORE_SHARE, TASTE_STRENGTH, QUALITY =number")
+        setattr(engine, name, float(value))
     films, ratings = load_movielens(shared("data/movielens-100k"))
     groups = split_people(ratings)
     catalogue_people = set(groups["catalogue"])
@@ -450,6 +475,7 @@ def main() -> None:
                    "held-out": len(groups["held-out"]), "min_ratings": MIN_RATINGS, "sample": args.people},
         "picks_per_set": PICKS, "sets_per_emotion": DRAWS, "earlier_share_imported": EARLIER,
         "liked": f"{LIKED_STARS}-5 stars later", "vote_scale": VOTE_SCALE, "vote_floor": vote_floor,
+        "engine": engine_constants(app),
         "seconds": round(time.time() - started),
         "all": summary(rows), **by_group,
     })

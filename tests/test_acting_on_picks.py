@@ -180,6 +180,9 @@ def test_export_of_picks_and_liked_titles(tmp_path):
     assert "left out 3 songs (a Letterboxd CSV holds films)" in done.stderr  # one line says what and why
     films = list(csv.DictReader(out.open()))
     shown = json.loads(moodtui("export", "--format", "json", home=home).stdout)
+    plain = moodtui("export", home=home)  # no format asked: CSV, which holds everything
+    assert plain.returncode == 0 and plain.stdout.splitlines()[0].startswith("kind,title,year")
+    assert len(plain.stdout.splitlines()) == 1 + 6
     assert [f["Title"] for f in films] == [m["title"] for m in shown if "genres" in m]
     assert not list(tmp_path.glob(".*.tmp"))
 

@@ -388,6 +388,17 @@ async def test_camera_key_seen_copy_link_enter_help_and_palette(tmp_path):
         await pilot.press(*"Strategy", "enter")
         await wait_for(pilot, lambda: app.session.strategy == "lift")
         assert "lift" in text(app, "#mood")
+        await pilot.press("ctrl+p")  # each key says what it alone does; nothing writes the screen to a file
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await pilot.press(*"Dislike")
+        await pilot.pause(0.5)
+        listed = " ".join(str(option.prompt) for option in app.screen.query("CommandList").first().options)
+        assert "dislike the selected title" in listed and "like / dislike / seen" not in listed, listed
+        await pilot.press("escape")
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Keep settings" in titles and not titles & {"Screenshot", "Keys"}
+        await pilot.press("ctrl+c")  # quits, as in every terminal program
+        await wait_for(pilot, lambda: app.return_code is not None or not app.is_running)
 
 
 

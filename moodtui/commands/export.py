@@ -23,7 +23,9 @@ def add_parser(commands) -> None:
     chosen.add_argument("--picks", action="store_true", help="the last picks shown (the default)")
     chosen.add_argument("--liked", action="store_true", help="the titles you liked, in the app or in an import "
                         "(rated 7/10 or 3.5 stars and up), and songs played often in an imported listening history")
-    parser.add_argument("--format", choices=("letterboxd", "csv", "json", "m3u"), required=True)
+    parser.add_argument("--format", choices=("letterboxd", "csv", "json", "m3u"), default="csv",
+                        help="letterboxd (movies, for Letterboxd's importer), csv or json (everything), m3u (songs); "
+                        "default csv")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     parser.set_defaults(handler=run)
 

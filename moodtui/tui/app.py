@@ -322,7 +322,9 @@ class MoodApp(App[int]):
         self.store.close()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Not Textual's "Keys" (`?` lists every key) nor "Screenshot", which would write the camera's preview to a
+        # file: frames never leave memory.
+        yield from (c for c in super().get_system_commands(screen) if c.title not in ("Keys", "Screenshot"))
         yield SystemCommand("Keep settings", "keep this session's strategy and preview for next time (config.toml)",
                             self.keep_settings)
         for title, does, action in palette_entries():

@@ -23,6 +23,7 @@ class Key:
     show: bool = True  # in the footer
     display: str | None = None  # how the key is written, when not its name
     title: str = ""  # in the command palette, when the footer's label is too short to say it
+    alone: str = ""  # what this key alone does, in the palette, when its row's words speak for several keys
 
 
 # In the footer's order, the most used first; the footer shows those that fit in 80 columns (show=True),
@@ -40,9 +41,12 @@ KEYS: tuple[Key, ...] = (
     *(Key(str(i + 1), f"set_mood({i})", EMOTIONS[i].capitalize(), "Mood", "", row="1-7", show=False)
       for i in range(1, len(EMOTIONS))),
     Key("l", "feedback('like')", "Like", "Picks", "like / dislike / seen: your taste learns from each at once; "
-        "disliked and seen titles are not suggested again", row="ldx"),
-    Key("d", "feedback('dislike')", "Dislike", "Picks", "", row="ldx"),
-    Key("x", "feedback('seen')", "Seen", "Picks", "", row="ldx"),
+        "disliked and seen titles are not suggested again", row="ldx",
+        alone="like the selected title: your taste learns from it at once"),
+    Key("d", "feedback('dislike')", "Dislike", "Picks", "", row="ldx",
+        alone="dislike the selected title: never suggested again, and your taste learns from it"),
+    Key("x", "feedback('seen')", "Seen", "Picks", "", row="ldx",
+        alone="mark the selected title seen: never suggested again"),
     Key("s", "toggle_strategy", "Mode", "Picks", "switch strategy: match your mood or lift it",
         title="Strategy: match or lift"),
     Key("0", "camera_mood", "Cam", "Mood", "back to the camera's mood", show=False,
@@ -58,24 +62,30 @@ KEYS: tuple[Key, ...] = (
     Key("e", "export_picks", "Export", "Picks", "export the picks on screen: movies as a Letterboxd CSV, songs as an "
         "M3U playlist, in your data dir's `exports/`", show=False, title="Export the picks"),
     Key("c", "copy_link", "Copy", "Picks", "copy the link (OSC 52, works over SSH) / show it", row="co", show=False,
-        title="Copy the link"),
-    Key("o", "show_link", "Link", "Picks", "", row="co", show=False, title="Show the link"),
+        title="Copy the link", alone="copy the selected title's link (OSC 52, works over SSH)"),
+    Key("o", "show_link", "Link", "Picks", "", row="co", show=False, title="Show the link",
+        alone="show the selected title's link"),
     Key("p", "toggle_pause", "Pause", "Camera", "pause the camera / hide the preview (saves bandwidth over SSH)",
-        row="pv", title="Pause the camera"),
-    Key("v", "toggle_preview", "Preview", "Camera", "", row="pv", show=False, title="Hide or show the preview"),
+        row="pv", title="Pause the camera", alone="pause the camera and its readings; again to go on"),
+    Key("v", "toggle_preview", "Preview", "Camera", "", row="pv", show=False, title="Hide or show the preview",
+        alone="hide or show the camera's preview (saves bandwidth over SSH)"),
     Key("b", "calibrate", "Baseline", "Mood", "record your resting face as a baseline (relax for 3 s) / clear it",
-        row="bB", title="Record your resting face"),
-    Key("B", "clear_baseline", "Clear baseline", "Mood", "", row="bB", show=False, title="Clear your resting face"),
+        row="bB", title="Record your resting face", alone="record your resting face as your baseline (relax for 3 s)"),
+    Key("B", "clear_baseline", "Clear baseline", "Mood", "", row="bB", show=False, title="Clear your resting face",
+        alone="clear the recorded baseline: readings are the model's own again"),
     Key("escape", "leave_tables", "Leave tables", "Picks", "leave the tables: picks that waited show, and new "
         "ones by themselves (while you are in a table they wait for `n`)", show=False, display="esc"),
 )
 # Keys that are Textual's own, listed with the app's: (group, keys, what they do, as the README writes the keys).
 OTHER_KEYS = (("App", "tab / shift+tab, arrows", "move between the tables and rows", "`tab` / `shift+tab`, arrows"),
-              ("App", "ctrl+p", "command palette: every action, and the themes (kept for next time)", ""))
+              ("App", "ctrl+p", "command palette: every action, and the themes (kept for next time)", ""),
+              ("App", "ctrl+c", "quit, as q does", "`ctrl+c`"))
 
 # An arrow while no table has the focus goes into the movies table (in a table, the table's own arrows move).
 ENTER_TABLES = Binding("down,up", "enter_tables", "Into the tables", show=False)
-BINDINGS = [Binding(k.key, k.action, k.label, show=k.show, key_display=k.display) for k in KEYS] + [ENTER_TABLES]
+# ctrl+c quits, as in every terminal program (Textual's own only says "press ctrl+q").
+BINDINGS = [Binding(k.key, k.action, k.label, show=k.show, key_display=k.display) for k in KEYS] + [
+    ENTER_TABLES, Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
 
 def _rows() -> list[tuple[str, list[Key]]]:
@@ -105,7 +115,8 @@ def palette_entries() -> list[tuple[str, str, str]]:
                 entries.append((f"Mood {EMOTIONS[int(key.action[9:-1])]}", f"set the mood by hand (key {key.key})",
                                 key.action))
             else:
-                entries.append((key.title or key.label, f"{does} (key {key.display or key.key})", key.action))
+                entries.append((key.title or key.label, f"{key.alone or does} (key {key.display or key.key})",
+                                key.action))
     return entries
 
 
