@@ -285,7 +285,12 @@ async def test_e_exports_the_picks_on_screen(tmp_path):
             await pilot.pause(0.1)
         movies = [m.title for m in app.query_one("#movies", PicksTable).items]
         await pilot.press("e")
+        await pilot.pause(0.2)
+        said = [str(n.message) for n in app._notifications]
     exported = sorted((tmp_path / "data" / "exports").iterdir())
+    # The folder on a line of its own, then a file name a line: never a path broken mid-word.
+    assert any(m.splitlines()[0] == f"Exported to {tmp_path / 'data' / 'exports'}/" and
+               m.splitlines()[1:3] == [p.name for p in exported] for m in said), said
     assert [p.suffix for p in exported] == [".csv", ".m3u"]
     assert [row["Title"] for row in csv.DictReader(exported[0].open())] == movies
     assert exported[1].read_text().startswith("#EXTM3U\n")

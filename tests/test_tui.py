@@ -146,7 +146,13 @@ async def test_layout_with_an_image_source(tmp_path, size, preview):
             assert region.width > 0 and region.height > 0, widget
             assert region.right <= size[0] and region.bottom <= size[1] - 1, widget  # the footer keeps its row
         assert app.query_one("#movies").region.x > app.query_one("#preview").region.right - 1
-        assert "camera live" in text(app, "#status") or "camera ended" in text(app, "#status")
+        # The footer's most used keys, whole, up to p (pause) at 80 columns; ctrl+p joins them from 100.
+        footer = {key.key: key.region for key in app.query("FooterKey")}
+        palette = footer.pop("ctrl+p", None)
+        whole = [k for k, region in footer.items() if region.right <= (palette.x if palette else size[0])]
+        assert whole[:12] == ["q", "question_mark", "n", "enter", "1", "l", "d", "x", "s", "a", "p", "b"][
+            :11 if size[0] == 80 else 12], whole
+        assert (palette is not None) == (size[0] >= 100)
         bars = text(app, "#bars").splitlines()
         assert len(bars) == 7 and bars[3].startswith("happy")
         # The raw reading of this frame is a thin marker on each bar; the happy one sits near its end.

@@ -9,6 +9,7 @@ panes show; keys are declared once, in moodtui.tui.keys.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import random
@@ -20,6 +21,7 @@ from typing import TypeVar
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
@@ -39,6 +41,7 @@ from moodtui.tui.status import MoodLine, StatusLine
 from moodtui.tui.timeline import SECONDS_PER_CELL, MoodTimeline
 
 MessageT = TypeVar("MessageT")
+PALETTE_KEY_FROM = 100  # columns from which the footer also shows ctrl+p
 
 
 def while_running(handler: Callable[[MoodApp, MessageT], None]) -> Callable[[MoodApp, MessageT], None]:
@@ -105,6 +108,7 @@ class MoodApp(App[int]):
         self.ask_for_picks(self.session.request())
         self.set_interval(SECONDS_PER_CELL, self._show_timeline)
         self._check_size()
+        self._fit_footer(self.size.width)
 
     # Picks -------------------------------------------------------------------------------
     @property
@@ -207,6 +211,13 @@ class MoodApp(App[int]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size)  # the event's size: this handler runs before Textual's own records it
+        self._fit_footer(event.size.width)
+
+    def _fit_footer(self, width: int) -> None:
+        """Under PALETTE_KEY_FROM columns the footer's keys have the room of ctrl+p's (`?` lists it): at 80
+        columns it covered `a Play` and `p Pause`."""
+        with contextlib.suppress(NoMatches):
+            self.query_one(Footer).show_command_palette = width >= PALETTE_KEY_FROM
 
     # Actions -------------------------------------------------------------------------------
     def action_new_picks(self) -> None:

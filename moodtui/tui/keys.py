@@ -34,7 +34,7 @@ KEYS: tuple[Key, ...] = (
     Key("question_mark", "toggle_help", "Keys", "App", "", row="?q", display="?"),
     Key("n", "new_picks", "New", "Picks", "new picks (or show picks that arrived while you were reading)",
         title="New picks"),
-    Key("enter", "show_details", "More", "Picks", "all of the row: why it was picked, its link and trailer "
+    Key("enter", "show_details", "All", "Picks", "all of the row: why it was picked, its link and trailer "
         "(esc closes)", title="Details of the row"),
     Key("1", "set_mood(0)", "Mood", "Mood", "set the mood by hand ("
         + ", ".join(f"{i + 1} {name}" for i, name in enumerate(EMOTIONS)) + ")", row="1-7", display="1-7"),

@@ -162,4 +162,8 @@ class PicksPane(Vertical):
             self.app.notify(f"Not exported: {error}", severity="error")
             return
         self.store.add_signal(shown, "export")
-        self.app.notify("Exported to " + " and ".join(str(path) for path in written) + self._unsaved(), timeout=8)
+        # A line a name: a toast breaks long paths mid-word, and the home folder says itself as ~.
+        home = str(Path.home())
+        where = "~" + str(folder)[len(home):] if str(folder).startswith(home + "/") else str(folder)
+        self.app.notify(f"Exported to {where}/\n" + "\n".join(path.name for path in written) + self._unsaved(),
+                        timeout=8)
