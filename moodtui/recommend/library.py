@@ -18,6 +18,5 @@ class Library:
 
     def fetch(self, request: SourceRequest) -> SourceResult:
         wanted = set(request.genres)
-        titles = self.store.library("movie") + [item for item, verdict, _ in self.store.ratings()
-                                                if verdict == "wanted" and item.kind == "movie"]
+        titles = self.store.library("movie") + self.store.wanted("movie")
         return SourceResult([m for m in titles if wanted & set(m.genres)], Status.LOCAL)

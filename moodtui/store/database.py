@@ -541,6 +541,13 @@ class Store:
     def library(self, kind: str) -> list[Recommendation]:
         return [item_from_record(r[0]) for r in self.db.execute("SELECT record FROM library WHERE kind = ?", (kind,))]
 
+    @_reads
+    def wanted(self, kind: str) -> list[Recommendation]:
+        """The titles of this kind on the user's imported watchlists (read for every set of picks: these rows
+        only, not every rating)."""
+        return [item_from_record(r[0]) for r in self.db.execute(
+            "SELECT record FROM ratings WHERE verdict = 'wanted' AND kind = ?", (kind,))]
+
     # Mood history: timestamps and emotion names only -------------------------------------
     def log_mood(self, emotion: str, origin: str) -> None:
         row = (time.time(), emotion, origin)
