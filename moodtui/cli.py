@@ -45,7 +45,9 @@ class Defaults:
 
         self.settings, self.keys = Settings(), set()
         try:
-            self.settings = load_settings()
+            with warnings.catch_warnings():  # the command's own reading of the file says them, once
+                warnings.simplefilter("ignore")
+                self.settings = load_settings()
             if config_path().exists():
                 self.keys = set(tomllib.loads(config_path().read_text(encoding="utf-8")))
         except (ConfigError, OSError, ValueError):

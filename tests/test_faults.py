@@ -225,6 +225,20 @@ def test_detect_reads_a_folder_recursively_and_skips_what_is_not_an_image(tmp_pa
     assert "broken.jpg: not a readable image; skipped" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_detect_reads_a_folders_videos_and_skips_its_one_bad_image(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    writer = cv2.VideoWriter(str(folder / "clip.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 10, (160, 120))
+    for i in range(5):
+        writer.write(np.full((120, 160, 3), 40 + i, np.uint8))
+    writer.release()
+    (folder / "bad.jpg").write_bytes(b"junk")  # the folder's only image, and unreadable: skipped, not fatal
+    result = moodtui("detect", "--json", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert {json.loads(line)["source"] for line in result.stdout.splitlines()} == {str(folder / "clip.avi")}
+    assert "bad.jpg: not a readable image; skipped" in result.stderr
+
+
 def test_detect_with_nothing_readable_fails_with_one_line(tmp_path):
     (tmp_path / "broken.png").write_bytes(b"junk")
     result = moodtui("detect", str(tmp_path / "broken.png"), str(tmp_path / "missing.jpg"))

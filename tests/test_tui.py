@@ -150,8 +150,9 @@ async def test_layout_with_an_image_source(tmp_path, size, preview):
         footer = {key.key: key.region for key in app.query("FooterKey")}
         palette = footer.pop("ctrl+p", None)
         whole = [k for k, region in footer.items() if region.right <= (palette.x if palette else size[0])]
-        assert whole[:12] == ["q", "question_mark", "n", "enter", "1", "l", "d", "x", "s", "a", "p", "b"][
-            :11 if size[0] == 80 else 12], whole
+        assert len(whole) == len(footer)
+        assert whole == ["q", "question_mark", "n", "enter", "1", "l", "d", "x", "s", "a", "p", "b"][
+            :11 if size[0] == 80 else 12], whole  # whole keys only: none cut, none hidden under ctrl+p
         assert (palette is not None) == (size[0] >= 100)
         bars = text(app, "#bars").splitlines()
         assert len(bars) == 7 and bars[3].startswith("happy")
@@ -571,3 +572,17 @@ async def test_the_baseline_tip_is_given_once_ever_and_never_after_b(tmp_path, m
         await wait_for(pilot, lambda: fresh.camera._face_since is not None)
         await pilot.pause(1.5)
         assert not any(n.startswith(tip) for n in notices(fresh))
+
+
+@pytest.mark.asyncio
+async def test_the_keys_scroll_at_80x24_without_a_tab_first(tmp_path):
+    from textual.containers import VerticalScroll
+
+    app = MoodApp(Settings(source="none", data_dir=str(tmp_path / "data"), offline=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "KeysScreen")
+        scroll = app.screen.query_one(VerticalScroll)
+        await wait_for(pilot, lambda: scroll.max_scroll_y > 0)  # longer than the window
+        await pilot.press("end")
+        await wait_for(pilot, lambda: scroll.scroll_y == scroll.max_scroll_y)

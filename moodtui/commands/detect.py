@@ -44,13 +44,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         pipeline = build_pipeline(settings, store)
     if pipeline.calibration.note:
         warnings.warn(pipeline.calibration.note, stacklevel=1)
-    inputs = list(detect_inputs(args.paths))  # one input: nothing to skip to, its error is the command's
+    inputs = list(detect_inputs(args.paths))
+    # One file named alone: nothing to skip to, its error is the command's. A folder's bad files are skipped.
+    alone = len(args.paths) == 1 and not Path(args.paths[0]).expanduser().is_dir()
     read = skipped = 0
     for spec in inputs:
         try:
             source = open_source(spec)
         except CameraError as error:
-            if len(inputs) == 1:
+            if alone:
                 raise
             warnings.warn(f"{error}; skipped", SourceWarning, stacklevel=1)
             skipped += 1
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 print(line, flush=True)
             read += 1
         except CameraError as error:
-            if len(inputs) == 1:
+            if alone:
                 raise
             warnings.warn(f"{error}; skipped", SourceWarning, stacklevel=1)
             skipped += 1
@@ -130,15 +132,16 @@ def detection_line(source: str, result) -> str:
 
 
 def detect_inputs(paths: Sequence[str]) -> Iterator[str]:
-    """What `detect` reads, one source each: a folder becomes its images (recursively, by path)."""
-    from moodtui.vision.camera import SourceWarning, image_files
+    """What `detect` reads, one source each: a folder becomes its images and videos (recursively, by path)."""
+    from moodtui.vision.camera import IMAGE_SUFFIXES, VIDEO_SUFFIXES, SourceWarning
 
     for spec in paths:
         path = Path(spec).expanduser()
         if path.is_dir():
-            images = image_files(path)
-            if not images:
-                warnings.warn(f"{spec}: holds no images", SourceWarning, stacklevel=2)
-            yield from (str(image) for image in images)
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES
+                           and p.is_file())
+            if not found:
+                warnings.warn(f"{spec}: holds no images or videos", SourceWarning, stacklevel=2)
+            yield from (str(file) for file in found)
         else:
             yield spec

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -167,8 +168,10 @@ def check_source(settings: Settings) -> Check:
     try:
         source = open_source(settings.source, settings.frame_size())
     except CameraError as error:
-        return Check("configured source", False, str(error), "--source INDEX|/dev/videoN|rtsp://...|http://...|FILE, "
-                     "or source = ... in " + str(config_path()))
+        where = "MOODTUI_SOURCE (it is set, and wins over the config file)" if os.environ.get("MOODTUI_SOURCE") \
+            else "source = ... in " + str(config_path())
+        return Check("configured source", False, str(error),
+                     f"--source INDEX|/dev/videoN|rtsp://...|http://...|FILE, or {where}")
     try:
         if is_stream(settings.source):
             return stream_check(source, name)

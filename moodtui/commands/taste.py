@@ -13,6 +13,14 @@ EVIDENCE_WORDS = {"listened": "songs played", "skipped": "songs skipped early", 
                   "exported": "exported picks", "wanted": "on your watchlist"}
 
 
+def evidence_words(what: str, count: int) -> str:
+    """"1 song skipped early", "3 previews played", "2 rated": a count of one kind of evidence in words."""
+    words = EVIDENCE_WORDS.get(what, what)
+    if count == 1 and words.split()[0].endswith("s") and words.split()[0] != "on":
+        words = words.split()[0][:-1] + words[len(words.split()[0]):]
+    return f"{count} {words}"
+
+
 def add_parser(commands) -> None:
     parser = commands.add_parser(
         "taste", help="what moodtui has learned of your taste",
@@ -41,8 +49,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print("nothing learned yet: like or dislike picks in the app (l, d), play songs (a), or import your "
               "ratings or listening history with `moodtui import`")
         return 0
-    print("learned from: " + ", ".join(f"{n} {EVIDENCE_WORDS.get(what, what)}"
-                                       for what, n in sorted(summary["evidence"].items())))
+    print("learned from: " + ", ".join(evidence_words(what, n) for what, n in sorted(summary["evidence"].items())))
     heard = summary["listening"]
     if heard["songs"]:
         print(f"listening history ({', '.join(heard['sources'])}): {heard['plays']} plays and {heard['skips']} early "

@@ -230,13 +230,15 @@ def read_path(name: str) -> tuple[list[Rated], ImportSummary, Listening]:
 
 
 def _text_of(data: bytes, name: str, zipped: bool = False) -> str:
-    """A file's text; a zip that is not one (a download cut short) or bytes that are not UTF-8 are an ExportError
-    that says so, by line."""
+    """A file's text; a zip that is not one (a download cut short) is an ExportError that says so. A CSV that is
+    not UTF-8 was most likely saved again by a spreadsheet (Windows-1252): read so; other files must be UTF-8."""
     if zipped or data.startswith(b"PK\x03\x04"):
         raise ExportError(f"{name}: a damaged zip (cut short or corrupted): download the export again")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        if name.lower().endswith(".csv"):
+            return data.decode("cp1252", errors="replace")
         line = data[:error.start].count(b"\n") + 1
         raise ExportError(f"{name}:{line}: not UTF-8 text: not an export, or damaged") from None
 

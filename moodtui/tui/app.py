@@ -9,7 +9,6 @@ panes show; keys are declared once, in moodtui.tui.keys.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import functools
 import random
@@ -21,16 +20,16 @@ from typing import TypeVar
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
 from textual.geometry import Size
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from moodtui.config import Settings, save_settings
 from moodtui.labels import EMOTIONS
 from moodtui.services.session import PickRequest, Session
 from moodtui.store import open_store
 from moodtui.tui.camera_pane import CameraPane, baseline_word
+from moodtui.tui.footer import KeysFooter
 from moodtui.tui.help_screen import KeysScreen
 from moodtui.tui.keys import BINDINGS, palette_entries
 from moodtui.tui.messages import CalibrationUpdate, CameraStatus, ModelChosen, MoodChanged, Notice, PicksReady
@@ -41,7 +40,6 @@ from moodtui.tui.status import MoodLine, StatusLine
 from moodtui.tui.timeline import SECONDS_PER_CELL, MoodTimeline
 
 MessageT = TypeVar("MessageT")
-PALETTE_KEY_FROM = 100  # columns from which the footer also shows ctrl+p
 
 
 def while_running(handler: Callable[[MoodApp, MessageT], None]) -> Callable[[MoodApp, MessageT], None]:
@@ -93,7 +91,7 @@ class MoodApp(App[int]):
                 yield MoodLine(id="mood")
                 yield StatusLine(id="status")
             yield self.picks
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -108,7 +106,6 @@ class MoodApp(App[int]):
         self.ask_for_picks(self.session.request())
         self.set_interval(SECONDS_PER_CELL, self._show_timeline)
         self._check_size()
-        self._fit_footer(self.size.width)
 
     # Picks -------------------------------------------------------------------------------
     @property
@@ -211,13 +208,6 @@ class MoodApp(App[int]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size)  # the event's size: this handler runs before Textual's own records it
-        self._fit_footer(event.size.width)
-
-    def _fit_footer(self, width: int) -> None:
-        """Under PALETTE_KEY_FROM columns the footer's keys have the room of ctrl+p's (`?` lists it): at 80
-        columns it covered `a Play` and `p Pause`."""
-        with contextlib.suppress(NoMatches):
-            self.query_one(Footer).show_command_palette = width >= PALETTE_KEY_FROM
 
     # Actions -------------------------------------------------------------------------------
     def action_new_picks(self) -> None:
@@ -265,8 +255,10 @@ class MoodApp(App[int]):
     def action_toggle_audience(self) -> None:
         request = self.session.toggle_audience(time.monotonic())
         self._show_mood()
-        self.notify("Picks for everyone in view." if self.session.audience == "group" else "Picks for you.",
-                    timeout=2)
+        words = "Picks for everyone in view." if self.session.audience == "group" else "Picks for you."
+        if self.session.no_camera:  # nobody is in view of a camera that is not there: say what g will do
+            words += " (once a camera reads faces; for now the mood is set by hand)"
+        self.notify(words, timeout=3)
         self.ask_for_picks(request)
 
     def action_feedback(self, verdict: str) -> None:

@@ -170,9 +170,10 @@ class CameraPane(Vertical):
     def on_camera_status(self, message: CameraStatus) -> None:
         """Why there is no picture, in the preview (the status line, the app's, has the one word)."""
         if message.state.startswith(("unavailable", "off")):
-            self.show_message(f"No camera: {message.state}\n\nPress 1-7 to set your mood by hand.")
+            why = message.state.removeprefix("unavailable: ")  # "No camera: no camera found at ..." said it twice
+            self.show_message(f"No camera: {why}\n\nPress 1-7 to set your mood by hand.")
             if not self.preview_on:  # the pane that says why is hidden: say it once in a notification
-                self.app.notify(f"No camera: {message.state}", severity="warning", timeout=8)
+                self.app.notify(f"No camera: {why}", severity="warning", timeout=8)
         elif message.state.startswith("reconnecting") and message.why:
             self.show_message(f"No camera yet: {message.why}\n\nTrying again: {message.state}…\n"
                               "Press 1-7 to set your mood by hand.")

@@ -28,3 +28,6 @@ class KeysScreen(ModalScreen):
         with VerticalScroll():
             yield Static(Text("Keys", style="bold") + Text("   esc closes", style="dim"))
             yield Static(table, id="keys")
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()  # the arrows, page keys and end scroll a list longer than the window

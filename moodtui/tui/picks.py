@@ -24,7 +24,7 @@ class PicksTable(DataTable):
     """A table of recommendations; cells are plain Text, so titles like "[bold]" show literally."""
 
     # enter opens all of the row (the app's DetailsScreen); said in the footer in the table too.
-    BINDINGS = [Binding("enter", "select_cursor", "More")]
+    BINDINGS = [Binding("enter", "select_cursor", "All")]
 
     def __init__(self, kind: str, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)

@@ -28,6 +28,8 @@ from moodtui.errors import UserError
 from moodtui.urls import is_stream
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"}
+# The videos `detect` reads in a folder it is given (the app's folder source is a slideshow of images).
+VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv"}
 DEFAULT_SIZE = (640, 480)
 FAILED_READS_BEFORE_LOST = 5
 RECONNECT_BACKOFF = (0.25, 0.5, 1.0, 2.0, 4.0)  # seconds between tries; the last repeats
