@@ -403,15 +403,17 @@ def mapping_rows(app: str | None) -> tuple[dict[str, tuple], dict[str, tuple], i
     return {e: tuple(g) for e, g in genres.items()}, {e: tuple(g) for e, g in avoid.items()}, floor
 
 
+TUNABLE = ("POPULARITY", "EXPLORE_SHARE", "TASTE_STRENGTH", "QUALITY")  # the engine's constants the picks follow
+
+
 def engine_constants(app: str | None) -> dict:
     """The recommender's constants the results depend on, as the app under test has them (None where it has none)."""
-    names = ("POPULARITY", "EXPLORE_SHARE", "TASTE_STRENGTH", "QUALITY")
-    code = ("import json; import moodtui.recommend.engine as e; "
-            f"print(json.dumps({{n: getattr(e, n, None) for n in {names!r}}}))")
-    if app is None:  # this process: what a caller set is what the picks used
+    if app is None:  # this process: what --set changed is what the picks used
         import moodtui.recommend.engine as engine
 
-        return {name: getattr(engine, name, None) for name in names}
+        return {name: getattr(engine, name, None) for name in TUNABLE}
+    code = ("import json; import moodtui.recommend.engine as e; "
+            f"print(json.dumps({{n: getattr(e, n, None) for n in {TUNABLE!r}}}))")
     return json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                                      env=environment(Path(tempfile.gettempdir()), app)).stdout)
 
@@ -426,7 +428,7 @@ def main() -> None:
     parser.add_argument("--out", default="taste_real", help="results file name (benchmarks/results/OUT.json)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="with --mode engine: try another value of one of the recommender's constants "
-                        "(POPULARITY, EXPLORE_SHARE, TASTE_STRENGTH, QUALITY), as the constants were chosen")
+                        f"({', '.join(TUNABLE)}), as the constants were chosen")
     args = parser.parse_args()
     app = str(Path(args.app).resolve()) if args.app else None
     if args.mode == "engine" and app:
@@ -437,8 +439,8 @@ def main() -> None:
 
     for assignment in args.set:
         name, _, value = assignment.partition("=")
-        if name not in ("POPULARITY", "EXPLORE_SHARE", "TASTE_STRENGTH", "QUALITY") or not value:
-            parser.error(f"--set {assignment}: one of POPULARITY, EXPLORE_SHARE, TASTE_STRENGTH, QUALITY =number")
+        if name not in TUNABLE or not value:
+            parser.error(f"--set {assignment}: NAME=number, NAME one of {', '.join(TUNABLE)}")
         setattr(engine, name, float(value))
     films, ratings = load_movielens(shared("data/movielens-100k"))
     groups = split_people(ratings)

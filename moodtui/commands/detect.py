@@ -133,13 +133,12 @@ def detection_line(source: str, result) -> str:
 
 def detect_inputs(paths: Sequence[str]) -> Iterator[str]:
     """What `detect` reads, one source each: a folder becomes its images and videos (recursively, by path)."""
-    from moodtui.vision.camera import IMAGE_SUFFIXES, VIDEO_SUFFIXES, SourceWarning
+    from moodtui.vision.camera import IMAGE_SUFFIXES, VIDEO_SUFFIXES, SourceWarning, image_files
 
     for spec in paths:
         path = Path(spec).expanduser()
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES
-                           and p.is_file())
+            found = image_files(path, IMAGE_SUFFIXES | VIDEO_SUFFIXES)
             if not found:
                 warnings.warn(f"{spec}: holds no images or videos", SourceWarning, stacklevel=2)
             yield from (str(file) for file in found)

@@ -33,6 +33,7 @@ from moodtui.recommend.items import Recommendation
 
 PLAY_MS = 30_000  # Spotify counts a stream from 30 s
 SKIP_MS = 10_000  # a song left within its first seconds
+PLAYED_OFTEN = 0.6  # a song "played often", liked for `export --liked`: three plays and no early skip, or more
 SKIPPED_AWAY = ("fwdbtn",)  # Spotify's reason_end when the listener skipped forward
 SPOTIFY, LISTENBRAINZ = "spotify", "listenbrainz"
 # The listening files of a Spotify or ListenBrainz download, by name (nothing else of the download is opened).
@@ -225,9 +226,6 @@ def parse_listening(text: str, name: str, found: Listening, strict: bool = True)
             raise ListeningError(f"{where}: expected an object, not {type(entry).__name__}")
         reader(entry, where, found)
     return True
-
-
-PLAYED_OFTEN = 0.6  # a song "played often", liked for `export --liked`: three plays and no early skip, or more
 
 
 def listening_score(plays: int, skips: int) -> float:

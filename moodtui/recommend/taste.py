@@ -197,14 +197,16 @@ class Taste:
         """What was learned, for `moodtui taste`: the strongest features either way, by kind."""
         result: dict = {"evidence": self.counts, "movie": {}, "song": {}}
         for kind in ("movie", "song"):
-            rows = [{"group": group, "value": self.names[key], "weight": round(weight, 3),
-                     "titles": self.support[key], "leaning": self.leaning.get(key, 0.0)}
-                    for key, weight in self.weights.items() for (k, group, _) in [key] if k == kind]
-            rows.sort(key=lambda r: r["weight"], reverse=True)
-            result[kind] = {"likes": [r for r in rows if r["weight"] > 0 and r["leaning"] > 0][:top],
-                            "dislikes": [r for r in reversed(rows) if r["weight"] < 0 and r["leaning"] < 0][:top]}
-            for row in rows:
-                del row["leaning"]
+            ranked = sorted(((key, weight) for key, weight in self.weights.items() if key[0] == kind),
+                            key=lambda pair: pair[1], reverse=True)
+
+            def row(key: tuple[str, str, str], weight: float) -> dict:
+                return {"group": key[1], "value": self.names[key], "weight": round(weight, 3),
+                        "titles": self.support[key]}
+
+            result[kind] = {
+                "likes": [row(k, w) for k, w in ranked if w > 0 and self.leaning.get(k, 0.0) > 0][:top],
+                "dislikes": [row(k, w) for k, w in reversed(ranked) if w < 0 and self.leaning.get(k, 0.0) < 0][:top]}
         return result
 
 

@@ -129,7 +129,7 @@ class CameraPane(Vertical):
         again with the reader's backoff, as one lost later is: a phone or an IP camera is often switched on after
         the app."""
         from moodtui.urls import is_stream
-        from moodtui.vision.camera import RECONNECT_BACKOFF, CameraError, open_source
+        from moodtui.vision.camera import CameraError, open_source, reconnect_wait
 
         tries = 0
         while True:
@@ -140,7 +140,7 @@ class CameraPane(Vertical):
                     raise
                 tries += 1
                 self.post_message(CameraStatus(f"reconnecting ({tries})", why=str(error)))
-                if self._stop.wait(RECONNECT_BACKOFF[min(tries, len(RECONNECT_BACKOFF)) - 1]):
+                if self._stop.wait(reconnect_wait(tries)):
                     return None
 
     def _deliver(self, picture: Picture) -> bool:

@@ -173,9 +173,14 @@ class SourceWarning(UserWarning):
     """A file in a source that was skipped, or a video that ended early."""
 
 
-def image_files(folder: Path) -> list[Path]:
-    """The images under a folder and its sub-folders, in a stable order (by path)."""
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+def reconnect_wait(tries: int) -> float:
+    """Seconds to wait before the next try to reach a lost (or not yet reached) camera: RECONNECT_BACKOFF."""
+    return RECONNECT_BACKOFF[min(tries, len(RECONNECT_BACKOFF)) - 1]
+
+
+def image_files(folder: Path, suffixes: set[str] = IMAGE_SUFFIXES) -> list[Path]:
+    """The images (or other files of these suffixes) under a folder and its sub-folders, by path."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in suffixes and p.is_file())
 
 
 def read_image(path: Path, max_side: int = MAX_IMAGE_SIDE) -> tuple[np.ndarray, float] | None:
@@ -450,7 +455,7 @@ class LatestFrameReader:
                 continue
             tries += 1
             self._set_state(f"reconnecting ({tries})")
-            if self._stop.wait(RECONNECT_BACKOFF[min(tries, len(RECONNECT_BACKOFF)) - 1]):
+            if self._stop.wait(reconnect_wait(tries)):
                 return
             self.source.reopen()
 
